@@ -1,0 +1,39 @@
+/*
+ * Messages of the program that links lib/: one line on stderr, always
+ * "program: object: reason".  This is the one place that prints; the
+ * other lib/ modules never print, they fill an error buffer instead.
+ */
+#ifndef EKSL_MSG_H
+#define EKSL_MSG_H
+
+#include <stdarg.h>
+
+#define EKSL_VERSION	"0.1.0"
+#define EKSL_ERRLEN	512	/* size of every error buffer passed to lib/ */
+
+/* -1 with -q, 0 by default, 1 with -v, 2 with -vv. */
+extern int eksl_verbosity;
+
+/* Set the program name from argv[0] (its basename). */
+void	eksl_msg_init(const char *argv0);
+/* The program name set by eksl_msg_init; borrowed. */
+const char *eksl_progname(void);
+
+/* An error: always printed. */
+void	eksl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning: printed unless -q. */
+void	eksl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A note: printed with -v. */
+void	eksl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Detail: printed with -vv. */
+void	eksl_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "program (eksl) VERSION" on stdout, for --version. */
+void	eksl_print_version(void);
+
+/*
+ * A log sink that lib/ modules accept as a callback (level 1 = -v,
+ * 2 = -vv); it forwards to eksl_info/eksl_debug.
+ */
+void	eksl_log_sink(int level, const char *line, void *arg);
+
+#endif
