@@ -39,15 +39,11 @@ CPPFLAGS += -D_GNU_SOURCE -Ilib $(shell pkg-config --cflags $(PKGS))
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS)
 LDFLAGS	+= -Wl,--as-needed -Wl,-O1 $(SANFLAGS)
 
-# Each program links only what it uses (start-up time matters for
-# eksl-token, run by kubectl on every call).  LIBS_<prog> lists pkg-config
-# packages; programs not listed get them all.
-LIBS_eksl		=
-LIBS_eksl-token		= openssl jansson
-LIBS_eksl-hosts		= jansson
-LIBS_eksl-kubeconfig	= jansson yaml-0.1
-LIBS_eksl-zone		= jansson ldns openssl
-LIBS_eksl-resolve	= jansson libcares
+# Every program links with --as-needed against the static libeksl.a: a
+# program records a shared library only when the lib/ objects it really
+# uses call into it, so eksl-token (run by kubectl on every call) never
+# loads libcurl, libxml2 or c-ares.
+LIBS	 = $(shell pkg-config --libs $(PKGS)) -lm
 
 LIB_SRC	 = $(sort $(wildcard lib/*.c))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -59,9 +55,6 @@ UNITS	 = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(sort $(wildcard tests/tools/*.c))
 TOOLS	 = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 MANS	 = $(sort $(wildcard man/*.1 man/*.7))
-
-pkgsof	 = $(strip $(if $(filter undefined,$(origin LIBS_$(1))),$(PKGS),$(LIBS_$(1))))
-pkglibs	 = $(if $(call pkgsof,$(1)),$(shell pkg-config --libs $(call pkgsof,$(1))))
 
 .PHONY: all units tools test lint bench demo install uninstall clean deps
 .SUFFIXES:
@@ -78,15 +71,15 @@ $(LIBA): $(LIB_OBJ)
 
 $(PROGS): $(OUT)/%: $(BUILD)/bin/%.o $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(call pkglibs,$*) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
 $(UNITS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(shell pkg-config --libs $(PKGS)) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
 $(TOOLS): $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(shell pkg-config --libs $(PKGS)) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
 units: $(UNITS)
 tools: $(TOOLS)
@@ -110,19 +103,37 @@ bench: deps all
 demo: deps all
 	@EKSL_BIN=$(abspath $(OUT)) sh tests/demo.sh
 
+DOCDIR	 = $(PREFIX)/share/doc/eksl
+BASHCOMP = $(PREFIX)/share/bash-completion/completions
+ZSHCOMP	 = $(PREFIX)/share/zsh/site-functions
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man7
-	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	    $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(BASHCOMP) $(DESTDIR)$(ZSHCOMP)
+	install -m 755 $(PROGS) contrib/cron/eksl-refresh $(DESTDIR)$(PREFIX)/bin/
 	for m in $(filter %.1,$(MANS)); do install -m 644 $$m \
-	    $(DESTDIR)$(PREFIX)/share/man/man1/; done
+	    $(DESTDIR)$(PREFIX)/share/man/man1/ || exit 1; done
 	for m in $(filter %.7,$(MANS)); do install -m 644 $$m \
-	    $(DESTDIR)$(PREFIX)/share/man/man7/; done
+	    $(DESTDIR)$(PREFIX)/share/man/man7/ || exit 1; done
+	install -m 644 contrib/completion/eksl.bash $(DESTDIR)$(BASHCOMP)/eksl
+	for p in $(PROG_SRC:bin/%.c=%); do [ $$p = eksl ] || \
+	    ln -sf eksl $(DESTDIR)$(BASHCOMP)/$$p; done
+	install -m 644 contrib/completion/_eksl $(DESTDIR)$(ZSHCOMP)/_eksl
+	install -m 644 README.md doc/DESIGN.md $(DESTDIR)$(DOCDIR)/
+	cp -R contrib $(DESTDIR)$(DOCDIR)/
+	sed 's|/usr/local|$(PREFIX)|g' contrib/systemd/eksl-refresh.service \
+	    >$(DESTDIR)$(DOCDIR)/contrib/systemd/eksl-refresh.service
+	sed 's|/usr/local|$(PREFIX)|g' contrib/cron/eksl-refresh.cron \
+	    >$(DESTDIR)$(DOCDIR)/contrib/cron/eksl-refresh.cron
 
 uninstall:
-	for p in $(PROG_SRC:bin/%.c=%); do rm -f $(DESTDIR)$(PREFIX)/bin/$$p; done
+	for p in $(PROG_SRC:bin/%.c=%) eksl-refresh; do \
+	    rm -f $(DESTDIR)$(PREFIX)/bin/$$p $(DESTDIR)$(BASHCOMP)/$$p; done
 	for m in $(MANS); do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$m) \
 	    $(DESTDIR)$(PREFIX)/share/man/man7/$$(basename $$m); done
+	rm -f $(DESTDIR)$(ZSHCOMP)/_eksl
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build
