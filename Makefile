@@ -54,9 +54,11 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNITS	 = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(sort $(wildcard tests/tools/*.c))
 TOOLS	 = $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+REPLAYS	 = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/replay_%)
 MANS	 = $(sort $(wildcard man/*.1 man/*.7))
 
-.PHONY: all units tools test lint bench demo install uninstall clean deps
+.PHONY: all units tools replays fuzz test lint bench demo install uninstall clean deps
 .SUFFIXES:
 
 all: $(PROGS)
@@ -81,21 +83,33 @@ $(TOOLS): $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
+$(REPLAYS): $(BUILD)/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o \
+    $(BUILD)/tests/fuzz/replay.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 units: $(UNITS)
+replays: $(REPLAYS)
 tools: $(TOOLS)
 
 deps:
 	@sh tests/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all units tools
+	@$(MAKE) --no-print-directory all units tools replays
 	@EKSL_BIN=$(abspath $(OUT)) EKSL_BUILD=$(abspath $(BUILD)) \
 	    sh tests/run.sh $(T)
 
 lint: deps
 	@$(MAKE) --no-print-directory BUILD=build/lint WERROR=1 OUT=build/lint/bin \
-	    all units tools
+	    all units tools replays
 	@sh tests/lint.sh $(MANS)
+
+# Run every fuzz target with libFuzzer (clang) for FUZZ_SECONDS each;
+# crashes are saved into tests/fuzz/corpus/TARGET/ and replayed by make test.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 bench: deps all
 	@EKSL_BIN=$(abspath $(OUT)) sh bench/run.sh

@@ -57,6 +57,23 @@ for u in $units; do
 	rm -f "$log.u"
 done
 
+# Replay every fuzz target's saved corpus (no libFuzzer needed).
+if [ $# -eq 0 ]; then
+	for r in "$EKSL_BUILD"/fuzz/replay_*; do
+		[ -x "$r" ] || continue
+		name=${r##*/replay_}
+		echo "# fuzz replay: $name"
+		"$r" "tests/fuzz/corpus/$name" >"$log.u" 2>&1
+		rc=$?
+		cat "$log.u"
+		cat "$log.u" >>"$log"
+		if [ $rc != 0 ] && ! grep -q '^not ok' "$log.u"; then
+			echo "not ok - fuzz replay $name exited $rc" | tee -a "$log"
+		fi
+		rm -f "$log.u"
+	done
+fi
+
 if [ -n "$bats" ]; then
 	export PATH="$EKSL_BIN:$PATH"
 	# shellcheck disable=SC2086
