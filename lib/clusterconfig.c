@@ -703,6 +703,12 @@ eksl_outpost_arn_parse(const char *arn, char *region, size_t rlen,
 }
 
 int
+eksl_cluster_name_valid(const char *name)
+{
+	return strlen(name) <= 100 && matches("^[A-Za-z][A-Za-z0-9-]*$", name);
+}
+
+int
 eksl_instance_type_valid(const char *type)
 {
 	return strlen(type) <= 64 &&

@@ -102,6 +102,9 @@ int	eksl_cc_error(const struct eksl_clusterconfig *cc,
 int	eksl_outpost_arn_parse(const char *arn, char *region, size_t rlen,
 	    char *opid, size_t olen);
 
+/* 1 when name is a valid cluster name (^[A-Za-z][A-Za-z0-9-]*$, <= 100). */
+int	eksl_cluster_name_valid(const char *name);
+
 /* 1 when type looks like an EC2 instance type ("m5d.large"), else 0. */
 int	eksl_instance_type_valid(const char *type);
 
