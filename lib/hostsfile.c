@@ -969,6 +969,54 @@ struct change {
 	size_t	noff, nlen;	/* in the plan's text */
 };
 
+/* Length of the first line of [p, p+n), with its newline. */
+static size_t
+first_line(const char *p, size_t n)
+{
+	const char *nl = memchr(p, '\n', n);
+
+	return nl != NULL ? (size_t)(nl - p) + 1 : n;
+}
+
+/* Start of the last line of [p, p+n), n > 0. */
+static size_t
+last_line(const char *p, size_t n)
+{
+	size_t q;
+
+	for (q = n - 1; q > 0; q--)
+		if (p[q - 1] == '\n')
+			return q;
+	return 0;
+}
+
+/* Drop the lines a change leaves as they were, at both of its ends. */
+static void
+trim_change(struct change *c, const char *old, const char *new)
+{
+	size_t lo, ln;
+
+	while (c->olen > 0 && c->nlen > 0) {
+		lo = first_line(old + c->ooff, c->olen);
+		ln = first_line(new + c->noff, c->nlen);
+		if (lo != ln || memcmp(old + c->ooff, new + c->noff, lo) != 0)
+			break;
+		c->ooff += lo;
+		c->olen -= lo;
+		c->noff += ln;
+		c->nlen -= ln;
+	}
+	while (c->olen > 0 && c->nlen > 0) {
+		lo = last_line(old + c->ooff, c->olen);
+		ln = last_line(new + c->noff, c->nlen);
+		if (c->olen - lo != c->nlen - ln || memcmp(old + c->ooff + lo,
+		    new + c->noff + ln, c->olen - lo) != 0)
+			break;
+		c->olen = lo;
+		c->nlen = ln;
+	}
+}
+
 int
 eksl_hosts_diff(const struct eksl_hosts *h, struct eksl_buf *out)
 {
@@ -996,6 +1044,7 @@ eksl_hosts_diff(const struct eksl_hosts *h, struct eksl_buf *out)
 				goto out;
 		c[nc].olen = pl.p[j - 1].ooff + pl.p[j - 1].olen - c[nc].ooff;
 		c[nc].nlen = nt.len - c[nc].noff;
+		trim_change(&c[nc], h->data, nt.data);
 		if (c[nc].olen > 0 || c[nc].nlen > 0)
 			nc++;
 		i = j - 1;
