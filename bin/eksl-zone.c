@@ -204,7 +204,7 @@ main(int argc, char *argv[])
 	struct eksl_reader *rd = NULL;
 	struct unit *units = NULL;
 	json_t **recs = NULL, *rec, *z;
-	size_t nrecs = 0, nunits = 0, n, u, na;
+	size_t nrecs = 0, seen = 0, nunits = 0, n, u, na;
 	char err[EKSL_ERRLEN], rerr[EKSL_ERRLEN], *end, *confpath = NULL;
 	int c, r, rc = EKSL_EXIT_OK, bad = 0, changed = 0, st;
 	unsigned long ul;
@@ -303,11 +303,32 @@ main(int argc, char *argv[])
 				break;
 			continue;
 		}
-		if (nrecs == MAX_RECORDS) {
+		if (++seen > MAX_RECORDS) {
 			eksl_err("stdin: more than %d records", MAX_RECORDS);
 			json_decref(rec);
 			bad = 1;
 			break;
+		}
+		na = 0;
+		if ((host = eksl_record_host(rec)) == NULL) {
+			snprintf(err, sizeof(err), "stdin: record %zu: no host "
+			    "or endpoint", seen);
+			r = -1;
+		} else if ((r = record_ips(rec, host, ips, &na, err,
+		    sizeof(err))) == 0)
+			r = eksl_zone_add(set, host, ips, na, err, sizeof(err));
+		if (r == -1) {
+			eksl_err("%s", err);
+			eksl_record_add_error(rec, TOOL, "input", "%s", err);
+			bad = 1;
+		}
+		/*
+		 * Without a file no record is printed: keep only those with
+		 * no addresses, to warn about them (and spare the memory).
+		 */
+		if (out == NULL && outdir == NULL && (r == -1 || na > 0)) {
+			json_decref(rec);
+			continue;
 		}
 		if (nrecs % 1024 == 0) {
 			json_t **nr = reallocarray(recs, nrecs + 1024,
@@ -322,18 +343,6 @@ main(int argc, char *argv[])
 			recs = nr;
 		}
 		recs[nrecs++] = rec;
-		if ((host = eksl_record_host(rec)) == NULL) {
-			snprintf(err, sizeof(err), "stdin: record %zu: no host "
-			    "or endpoint", nrecs);
-			r = -1;
-		} else if ((r = record_ips(rec, host, ips, &na, err,
-		    sizeof(err))) == 0)
-			r = eksl_zone_add(set, host, ips, na, err, sizeof(err));
-		if (r == -1) {
-			eksl_err("%s", err);
-			eksl_record_add_error(rec, TOOL, "input", "%s", err);
-			bad = 1;
-		}
 	}
 	if (!bad && eksl_zone_set_finish(set, err, sizeof(err)) == -1) {
 		eksl_err("%s", err);
