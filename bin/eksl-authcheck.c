@@ -1,0 +1,1179 @@
+/*
+ * eksl-authcheck: obtain x.509 offline credentials while the Region is
+ * reachable (prepare), and prove that the offline path works (check).
+ * The Kubernetes calls are lib/k8s, the key and CSR lib/x509, the EKS
+ * token lib/ekstoken.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomicio.h"
+#include "awsconf.h"
+#include "base64.h"
+#include "duration.h"
+#include "ekstoken.h"
+#include "exitcodes.h"
+#include "k8s.h"
+#include "kubeconfig.h"
+#include "msg.h"
+#include "record.h"
+#include "x509.h"
+
+#define TOOL		"eksl-authcheck"
+#define MAX_ADDRS	16
+#define SIGNER		"kubernetes.io/kube-apiserver-client"
+#define CSR_PATH	"/apis/certificates.k8s.io/v1/certificatesigningrequests"
+#define CRB_PATH	"/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"
+#define SVC_PATH	"/api/v1/namespaces/default/services/kubernetes"
+#define TAINT		"node-role.eks-local.amazonaws.com/control-plane"
+#define POLL_MS		200
+#define CERT_WAIT_MS	60000
+
+struct opts {
+	const char	*dir, *user, *group, *role;
+	long long	 expiration;
+	enum eksl_keytype keytype;
+	long		 renew_days, warn_days, timeout_ms;
+	int		 deep;
+};
+
+/* What one record gives: the endpoint, its CA, where to connect. */
+struct target {
+	const char	*name;
+	const char	*host;
+	int		 port;
+	char		*ca;		/* PEM */
+	size_t		 calen;
+	const char	*ips[MAX_ADDRS];
+	size_t		 nips;
+	char		 iplist[MAX_ADDRS * 48];
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: eksl-authcheck prepare --dir DIR [--user NAME] "
+	    "[--group NAME] [--cluster-role ROLE]\n"
+	    "                      [--expiration DURATION] "
+	    "[--key-type ec|rsa2048|rsa4096] [--renew-days N]\n"
+	    "       eksl-authcheck check [--warn-days N] [--deep] "
+	    "[--timeout MS]\n"
+	    "       common: [-v] [-q] [--help] [--version]\n");
+}
+
+static int
+fail(json_t *rec, const char *code, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Print "prog: msg", append it to rec's errors[], return status. */
+static int
+fail(json_t *rec, const char *code, int status, const char *fmt, ...)
+{
+	char msg[EKSL_ERRLEN * 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	eksl_err("%s", msg);
+	eksl_record_add_error(rec, TOOL, code, "%s", msg);
+	return status;
+}
+
+static int
+k8s_status(const struct eksl_k8s_error *e)
+{
+	switch (e->status) {
+	case EKSL_K8S_REFUSED:
+		return EKSL_EXIT_REFUSED;
+	case EKSL_K8S_UNREACHABLE:
+		return EKSL_EXIT_UNREACHABLE;
+	default:
+		return EKSL_EXIT_IO;
+	}
+}
+
+static int
+k8s_fail(json_t *rec, const char *what, const struct eksl_k8s_error *e)
+{
+	char buf[EKSL_ERRLEN];
+
+	eksl_k8s_strerror(e, buf, sizeof(buf));
+	return fail(rec, e->status == EKSL_K8S_REFUSED ? "api" : "network",
+	    k8s_status(e), "%s: %s", what, buf);
+}
+
+/* Fill t from rec: host, port, CA, addresses.  Returns 0 or an exit. */
+static int
+target_load(json_t *rec, struct target *t)
+{
+	const char *ep, *ca, *p;
+	json_t *a;
+	size_t i, n, len = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->name = eksl_json_str(rec, "name");
+	if ((t->host = eksl_record_host(rec)) == NULL ||
+	    !eksl_hostname_valid(t->host))
+		return fail(rec, "input", EKSL_EXIT_INPUT, "%s: no valid "
+		    "endpoint host", t->name != NULL ? t->name : "record");
+	if (t->name == NULL)
+		t->name = t->host;
+	t->port = 443;
+	ep = eksl_json_str(rec, "endpoint");
+	if (ep != NULL && (p = strstr(ep, "://")) != NULL &&
+	    (p = strchr(p + 3, ':')) != NULL) {
+		t->port = (int)strtol(p + 1, NULL, 10);
+		if (t->port <= 0 || t->port > 65535)
+			return fail(rec, "input", EKSL_EXIT_INPUT,
+			    "%s: bad port in endpoint %s", t->name, ep);
+	}
+	if ((ca = eksl_json_str(rec, "ca")) == NULL ||
+	    (t->ca = (char *)eksl_base64_decode(ca, strlen(ca),
+	    &t->calen)) == NULL || strstr(t->ca, "-----BEGIN CERTIFICATE") ==
+	    NULL)
+		return fail(rec, "input", EKSL_EXIT_INPUT, "%s: ca: not a "
+		    "base64 PEM certificate", t->name);
+	a = json_object_get(rec, "addresses");
+	n = json_is_array(a) ? json_array_size(a) : 0;
+	for (i = 0; i < n && t->nips < MAX_ADDRS; i++) {
+		p = eksl_json_str(json_array_get(a, i), "ip");
+		if (p == NULL || strlen(p) > 45)
+			continue;
+		t->ips[t->nips++] = p;
+		len += (size_t)snprintf(t->iplist + len, sizeof(t->iplist) -
+		    len, "%s%s", len ? "," : "", p);
+	}
+	return EKSL_EXIT_OK;
+}
+
+static void
+target_clear(struct target *t)
+{
+	free(t->ca);
+	t->ca = NULL;
+}
+
+/* A client for t; ips NULL: all addresses (or the resolver). */
+static struct eksl_k8s *
+client(json_t *rec, const struct target *t, const char *ips,
+    const char *token, const char *cert, const char *key, int *status)
+{
+	struct eksl_k8s_target kt;
+	struct eksl_k8s *k;
+	char err[EKSL_ERRLEN];
+
+	memset(&kt, 0, sizeof(kt));
+	kt.host = t->host;
+	kt.port = t->port;
+	kt.ips = ips;
+	kt.ca_pem = t->ca;
+	kt.ca_len = t->calen;
+	kt.token = token;
+	kt.cert_file = cert;
+	kt.key_file = key;
+	kt.no_proxy = cert != NULL;
+	if ((k = eksl_k8s_new(&kt, err, sizeof(err))) == NULL)
+		*status = fail(rec, "io", EKSL_EXIT_IO, "%s: %s", t->name, err);
+	return k;
+}
+
+/* ---- prepare ---- */
+
+/* A token for rec made in-process, as eksl-token makes it. */
+static char *
+make_token(json_t *rec, const char *name, int *status)
+{
+	struct eksl_awsopts ao;
+	struct eksl_awsconf ac;
+	struct eksl_sigv4 *s = NULL;
+	const char *region, *cluster;
+	char err[EKSL_ERRLEN], *tok = NULL;
+	int rc;
+
+	memset(&ao, 0, sizeof(ao));
+	memset(&ac, 0, sizeof(ac));
+	region = eksl_json_str(rec, "region");
+	cluster = eksl_kc_uses_id(rec) ? eksl_json_str(rec, "id") :
+	    eksl_json_str(rec, "name");
+	ao.region = region;
+	if (region == NULL || cluster == NULL) {
+		*status = fail(rec, "input", EKSL_EXIT_INPUT, "%s: the token "
+		    "needs region and %s", name, eksl_kc_uses_id(rec) ? "id" :
+		    "name");
+		return NULL;
+	}
+	if (eksl_awsconf_load(&ac, &ao, err, sizeof(err)) == -1) {
+		*status = fail(rec, "input", EKSL_EXIT_INPUT, "%s", err);
+		goto out;
+	}
+	if ((rc = eksl_awsconf_credentials(&ac, err, sizeof(err))) != 0) {
+		*status = fail(rec, "auth", rc == 1 ? EKSL_EXIT_INPUT :
+		    EKSL_EXIT_IO, "%s", err);
+		goto out;
+	}
+	if ((s = eksl_sigv4_new()) == NULL) {
+		*status = fail(rec, "io", EKSL_EXIT_IO, "sigv4: cannot "
+		    "initialise");
+		goto out;
+	}
+	if ((tok = eksl_eks_token(s, &ac.creds, region, cluster, time(NULL),
+	    err, sizeof(err))) == NULL)
+		*status = fail(rec, "auth", EKSL_EXIT_IO, "%s", err);
+out:
+	eksl_sigv4_free(s);
+	eksl_awsconf_clear(&ac);
+	return tok;
+}
+
+/* A DNS-1123 subdomain from s: lower case, [a-z0-9.-]. */
+static void
+k8s_name(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 1 < len; s++) {
+		char c = *s;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		out[o++] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '.') ? c : '-';
+	}
+	out[o] = '\0';
+}
+
+static int
+has_condition(json_t *csr, const char *type, const char **msg)
+{
+	json_t *c = json_object_get(json_object_get(csr, "status"),
+	    "conditions");
+	size_t i;
+	const char *t;
+
+	for (i = 0; i < json_array_size(c); i++) {
+		t = eksl_json_str(json_array_get(c, i), "type");
+		if (t != NULL && strcmp(t, type) == 0) {
+			*msg = eksl_json_str(json_array_get(c, i), "message");
+			if (*msg == NULL)
+				*msg = eksl_json_str(json_array_get(c, i),
+				    "reason");
+			if (*msg == NULL)
+				*msg = type;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Create the CSR, approve it, wait for the certificate.  Returns 0 with
+ * *cert (PEM, caller frees) or an exit status.
+ */
+static int
+csr_flow(json_t *rec, const struct target *t, struct eksl_k8s *k,
+    const char *csrpem, const struct opts *o, char **cert, size_t *certlen)
+{
+	struct eksl_k8s_error e;
+	json_t *body = NULL, *ans = NULL, *cond;
+	char name[200], base[160], path[400], *b64 = NULL;
+	const char *msg, *c;
+	int status = EKSL_EXIT_OK, waited;
+
+	*cert = NULL;
+	k8s_name(o->user, base, sizeof(base));
+	snprintf(name, sizeof(name), "eksl-%s-%lld", base,
+	    (long long)time(NULL));
+	b64 = eksl_base64_encode(csrpem, strlen(csrpem), EKSL_B64_STD);
+	body = json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:[s], s:I}}",
+	    "apiVersion", "certificates.k8s.io/v1",
+	    "kind", "CertificateSigningRequest",
+	    "metadata", "name", name,
+	    "spec", "request", b64 != NULL ? b64 : "", "signerName", SIGNER,
+	    "usages", "client auth", "expirationSeconds",
+	    (json_int_t)o->expiration);
+	if (b64 == NULL || body == NULL) {
+		status = fail(rec, "io", EKSL_EXIT_IO, "out of memory");
+		goto out;
+	}
+	eksl_info("%s: creating CertificateSigningRequest %s", t->name, name);
+	if (eksl_k8s_request(k, "POST", CSR_PATH, body, &ans, &e) == -1) {
+		status = k8s_fail(rec, t->name, &e);
+		goto out;
+	}
+	if (has_condition(ans, "Denied", &msg)) {
+		status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: "
+		    "CertificateSigningRequest %s was denied: %s", t->name,
+		    name, msg);
+		goto out;
+	}
+	/* The approval subresource takes the whole object back. */
+	cond = json_pack("[{s:s, s:s, s:s, s:s}]", "type", "Approved",
+	    "status", "True", "reason", "EkslAuthcheckApprove", "message",
+	    "approved by eksl-authcheck prepare");
+	if (cond == NULL || !json_is_object(json_object_get(ans, "status")) ||
+	    json_object_set_new(json_object_get(ans, "status"), "conditions",
+	    cond) == -1) {
+		status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: "
+		    "CertificateSigningRequest %s: answer has no status",
+		    t->name, name);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/%s/approval", CSR_PATH, name);
+	if (eksl_k8s_request(k, "PUT", path, ans, NULL, &e) == -1) {
+		status = k8s_fail(rec, t->name, &e);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/%s", CSR_PATH, name);
+	for (waited = 0;; waited += POLL_MS) {
+		json_decref(ans);
+		ans = NULL;
+		if (eksl_k8s_request(k, "GET", path, NULL, &ans, &e) == -1) {
+			status = k8s_fail(rec, t->name, &e);
+			goto out;
+		}
+		if (has_condition(ans, "Denied", &msg) ||
+		    has_condition(ans, "Failed", &msg)) {
+			status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: "
+			    "CertificateSigningRequest %s was not signed: %s",
+			    t->name, name, msg);
+			goto out;
+		}
+		c = eksl_json_str(json_object_get(ans, "status"),
+		    "certificate");
+		if (c != NULL && *c != '\0')
+			break;
+		if (waited >= CERT_WAIT_MS) {
+			status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: "
+			    "CertificateSigningRequest %s: approved but not "
+			    "signed after %ds", t->name, name,
+			    CERT_WAIT_MS / 1000);
+			goto out;
+		}
+		usleep(POLL_MS * 1000);
+	}
+	if ((*cert = (char *)eksl_base64_decode(c, strlen(c), certlen)) ==
+	    NULL)
+		status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: "
+		    "CertificateSigningRequest %s: status.certificate is not "
+		    "base64", t->name, name);
+out:
+	free(b64);
+	json_decref(body);
+	json_decref(ans);
+	return status;
+}
+
+/* Bind --cluster-role to the user; an identical binding is fine. */
+static int
+bind_role(json_t *rec, const struct target *t, struct eksl_k8s *k,
+    const struct opts *o)
+{
+	struct eksl_k8s_error e;
+	json_t *body, *ans = NULL, *s;
+	char name[300], path[600];
+	const char *rr;
+	size_t i;
+	int status = EKSL_EXIT_OK, same = 0;
+
+	snprintf(name, sizeof(name), "eksl:%s:%s", o->user, o->role);
+	body = json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s}, "
+	    "s:[{s:s, s:s, s:s}]}", "apiVersion",
+	    "rbac.authorization.k8s.io/v1", "kind", "ClusterRoleBinding",
+	    "metadata", "name", name, "roleRef", "apiGroup",
+	    "rbac.authorization.k8s.io", "kind", "ClusterRole", "name",
+	    o->role, "subjects", "kind", "User", "apiGroup",
+	    "rbac.authorization.k8s.io", "name", o->user);
+	if (body == NULL)
+		return fail(rec, "io", EKSL_EXIT_IO, "out of memory");
+	if (eksl_k8s_request(k, "POST", CRB_PATH, body, NULL, &e) == 0)
+		goto out;
+	if (e.http_status != 409) {
+		status = k8s_fail(rec, t->name, &e);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/%s", CRB_PATH, name);
+	if (eksl_k8s_request(k, "GET", path, NULL, &ans, &e) == -1) {
+		status = k8s_fail(rec, t->name, &e);
+		goto out;
+	}
+	rr = eksl_json_str(json_object_get(ans, "roleRef"), "name");
+	s = json_object_get(ans, "subjects");
+	for (i = 0; i < json_array_size(s); i++) {
+		const char *sn = eksl_json_str(json_array_get(s, i), "name");
+		const char *sk = eksl_json_str(json_array_get(s, i), "kind");
+
+		if (sn != NULL && sk != NULL && strcmp(sn, o->user) == 0 &&
+		    strcmp(sk, "User") == 0)
+			same = 1;
+	}
+	if (rr == NULL || strcmp(rr, o->role) != 0 || !same)
+		status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: "
+		    "ClusterRoleBinding %s exists and does not bind %s to %s",
+		    t->name, name, o->user, o->role);
+out:
+	json_decref(body);
+	json_decref(ans);
+	return status;
+}
+
+/*
+ * Decide what to do with the key path: 0 create it (nothing there), 1
+ * renew (a key we made, with its certificate beside it), 2 keep (that
+ * certificate is valid beyond --renew-days); else an exit status.
+ */
+static int
+existing(json_t *rec, const char *keyp, const char *certp,
+    const struct opts *o, struct eksl_certinfo *ci)
+{
+	struct stat st;
+	struct eksl_key *k = NULL;
+	char err[EKSL_ERRLEN], *kb = NULL, *cb = NULL;
+	size_t kl = 0, cl = 0;
+	int ret;
+
+	if (lstat(keyp, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return fail(rec, "io", EKSL_EXIT_IO, "%s: %s", keyp,
+		    strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode))
+		return fail(rec, "io", EKSL_EXIT_IO, "%s: is not a regular "
+		    "file (a symbolic link?); refusing to use it as a key",
+		    keyp);
+	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		return fail(rec, "io", EKSL_EXIT_IO, "%s: not owned by us "
+		    "with mode 0600; refusing to use it as a key", keyp);
+	ret = EKSL_EXIT_IO;
+	if (eksl_file_read(keyp, 64 * 1024, &kb, &kl, err, sizeof(err)) != 0 ||
+	    (k = eksl_key_from_pem(kb, kl, err, sizeof(err))) == NULL ||
+	    eksl_file_read(certp, 64 * 1024, &cb, &cl, err, sizeof(err)) != 0 ||
+	    eksl_cert_info(cb, cl, k, ci, err, sizeof(err)) == -1 ||
+	    strcmp(ci->cn, o->user) != 0) {
+		ret = fail(rec, "io", EKSL_EXIT_IO, "%s: exists and has no "
+		    "matching certificate for %s at %s; refusing to use it",
+		    keyp, o->user, certp);
+		goto out;
+	}
+	ret = ci->not_after - time(NULL) > o->renew_days * 86400 ? 2 : 1;
+out:
+	if (kb != NULL)
+		explicit_bzero(kb, kl);
+	free(kb);
+	free(cb);
+	eksl_key_free(k);
+	return ret;
+}
+
+static int
+set_auth(json_t *rec, const struct opts *o, const char *keyp,
+    const char *certp, time_t not_after)
+{
+	json_t *auth = json_object_get(rec, "auth");
+	char ts[32];
+
+	if (!json_is_object(auth)) {
+		auth = json_object();
+		if (auth == NULL || json_object_set_new(rec, "auth", auth) == -1)
+			return -1;
+	}
+	eksl_time_rfc3339(not_after, ts, sizeof(ts));
+	json_object_set_new(auth, "user", json_string(o->user));
+	if (o->group != NULL)
+		json_object_set_new(auth, "group", json_string(o->group));
+	else
+		json_object_del(auth, "group");
+	json_object_set_new(auth, "clusterRole", json_string(o->role));
+	json_object_set_new(auth, "key", json_string(keyp));
+	json_object_set_new(auth, "cert", json_string(certp));
+	json_object_set_new(auth, "notAfter", json_string(ts));
+	return 0;
+}
+
+static int
+prepare(json_t *rec, const struct opts *o)
+{
+	struct target t;
+	struct eksl_certinfo ci;
+	struct eksl_k8s *k = NULL, *kx = NULL;
+	struct eksl_k8s_error e;
+	struct eksl_key *key = NULL;
+	char keyp[PATH_MAX], certp[PATH_MAX], newkey[PATH_MAX + 8];
+	char newcert[PATH_MAX + 8], base[200], err[EKSL_ERRLEN];
+	char *tok = NULL, *kpem = NULL, *csr = NULL, *cert = NULL, *who = NULL;
+	size_t kl = 0, cl = 0;
+	int status, mode, made_key = 0, made_cert = 0;
+
+	if ((status = target_load(rec, &t)) != EKSL_EXIT_OK)
+		goto out;
+	k8s_name(t.name, base, sizeof(base));
+	snprintf(keyp, sizeof(keyp), "%s/%s.key", o->dir, base);
+	snprintf(certp, sizeof(certp), "%s/%s.crt", o->dir, base);
+	if ((mode = existing(rec, keyp, certp, o, &ci)) > 2) {
+		status = mode;
+		goto out;
+	}
+	if (mode == 2) {
+		eksl_info("%s: %s valid until beyond %ld days; kept", t.name,
+		    certp, o->renew_days);
+		if (set_auth(rec, o, keyp, certp, ci.not_after) == -1)
+			status = fail(rec, "io", EKSL_EXIT_IO, "out of memory");
+		goto out;
+	}
+	/* A renewal writes beside the old pair and renames at the end. */
+	snprintf(newkey, sizeof(newkey), "%s%s", keyp, mode ? ".new" : "");
+	snprintf(newcert, sizeof(newcert), "%s%s", certp, mode ? ".new" : "");
+	if ((key = eksl_key_generate(o->keytype, err, sizeof(err))) == NULL ||
+	    (kpem = eksl_key_pem(key, &kl, err, sizeof(err))) == NULL ||
+	    (csr = eksl_csr_pem(key, o->user, o->group, err,
+	    sizeof(err))) == NULL) {
+		status = fail(rec, "io", EKSL_EXIT_IO, "%s", err);
+		goto out;
+	}
+	if (eksl_file_create_excl(newkey, kpem, kl, 0600, err,
+	    sizeof(err)) == -1) {
+		status = fail(rec, "io", EKSL_EXIT_IO, "%s", err);
+		goto out;
+	}
+	made_key = 1;
+	if ((tok = make_token(rec, t.name, &status)) == NULL)
+		goto out;
+	if ((k = client(rec, &t, t.iplist[0] ? t.iplist : NULL, tok, NULL,
+	    NULL, &status)) == NULL)
+		goto out;
+	eksl_k8s_set_timeout(k, 30000);
+	if ((status = csr_flow(rec, &t, k, csr, o, &cert, &cl)) != 0)
+		goto out;
+	if (eksl_cert_info(cert, cl, key, &ci, err, sizeof(err)) == -1) {
+		status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: signed "
+		    "certificate: %s", t.name, err);
+		goto out;
+	}
+	if (eksl_file_replace(newcert, cert, cl, 0644, EKSL_WRITE_FORCE |
+	    EKSL_WRITE_NOFOLLOW, err, sizeof(err)) == -1) {
+		status = fail(rec, "io", EKSL_EXIT_IO, "%s", err);
+		goto out;
+	}
+	made_cert = 1;
+	if ((status = bind_role(rec, &t, k, o)) != 0)
+		goto out;
+	/* The proof: the new certificate alone must name the user. */
+	if ((kx = client(rec, &t, t.iplist[0] ? t.iplist : NULL, NULL,
+	    newcert, newkey, &status)) == NULL)
+		goto out;
+	if (eksl_k8s_whoami(kx, &who, &e) == -1) {
+		status = k8s_fail(rec, t.name, &e);
+		goto out;
+	}
+	if (strcmp(who, o->user) != 0) {
+		status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: the new "
+		    "certificate authenticates as %s, not %s", t.name, who,
+		    o->user);
+		goto out;
+	}
+	if (mode == 1 && (eksl_io_rename(newkey, keyp) == -1 ||
+	    eksl_io_rename(newcert, certp) == -1)) {
+		status = fail(rec, "io", EKSL_EXIT_IO, "%s: cannot rename: %s",
+		    keyp, strerror(errno));
+		goto out;
+	}
+	made_key = made_cert = 0;
+	eksl_info("%s: %s: certificate for %s valid until %ld", t.name, certp,
+	    o->user, (long)ci.not_after);
+	if (set_auth(rec, o, keyp, certp, ci.not_after) == -1)
+		status = fail(rec, "io", EKSL_EXIT_IO, "out of memory");
+out:
+	/* Never leave a key without its certificate: the next run refuses. */
+	if (made_key)
+		unlink(newkey);
+	if (made_cert)
+		unlink(newcert);
+	if (tok != NULL)
+		explicit_bzero(tok, strlen(tok));
+	if (kpem != NULL)
+		explicit_bzero(kpem, kl);
+	free(tok);
+	free(kpem);
+	free(csr);
+	free(cert);
+	free(who);
+	eksl_key_free(key);
+	eksl_k8s_free(k);
+	eksl_k8s_free(kx);
+	target_clear(&t);
+	return status;
+}
+
+/* ---- check ---- */
+
+struct probe {
+	const struct target *t;
+	const char	*ip, *user, *cert, *key;
+	long		 timeout_ms;
+	int		 deep;
+	/* out */
+	int		 tcp, tls, ok, refused;
+	char		*who;
+	double		 ms;
+	char		 error[EKSL_ERRLEN];
+	char		 deeperr[EKSL_ERRLEN];
+};
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* The --deep checks: the local cluster's own resources. */
+static void
+deep_checks(struct eksl_k8s *k, struct probe *p, const struct timespec *t0)
+{
+	static const char *const paths[] = {
+		"/api/v1/namespaces/kube-system/services/kube-dns",
+		"/apis/apps/v1/namespaces/kube-system/deployments/coredns",
+		"/api/v1/nodes",
+	};
+	struct eksl_k8s_error e;
+	json_t *ans = NULL, *items, *taints;
+	char buf[EKSL_ERRLEN / 2];
+	size_t i, j, n, tainted = 0;
+	const char *key;
+
+	for (i = 0; i < 3; i++) {
+		eksl_k8s_set_timeout(k, p->timeout_ms - ms_since(t0));
+		json_decref(ans);
+		ans = NULL;
+		if (eksl_k8s_request(k, "GET", paths[i], NULL, &ans, &e) ==
+		    -1) {
+			eksl_k8s_strerror(&e, buf, sizeof(buf));
+			snprintf(p->deeperr, sizeof(p->deeperr), "GET %s: %s",
+			    paths[i], buf);
+			goto out;
+		}
+	}
+	items = json_object_get(ans, "items");
+	n = json_array_size(items);
+	for (i = 0; i < n; i++) {
+		taints = json_object_get(json_object_get(json_array_get(items,
+		    i), "spec"), "taints");
+		for (j = 0; j < json_array_size(taints); j++) {
+			key = eksl_json_str(json_array_get(taints, j), "key");
+			if (key != NULL && strcmp(key, TAINT) == 0) {
+				tainted++;
+				break;
+			}
+		}
+	}
+	if (tainted == 0)
+		snprintf(p->deeperr, sizeof(p->deeperr), "no node has the "
+		    "taint %s", TAINT);
+out:
+	json_decref(ans);
+}
+
+static void *
+probe_run(void *arg)
+{
+	struct probe *p = arg;
+	struct eksl_k8s_target kt;
+	struct eksl_k8s_error e;
+	struct eksl_k8s *k;
+	struct timespec t0;
+	char buf[EKSL_ERRLEN / 2], *who = NULL;
+	const char *step = "GET /version";
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&kt, 0, sizeof(kt));
+	kt.host = p->t->host;
+	kt.port = p->t->port;
+	kt.ips = p->ip;
+	kt.ca_pem = p->t->ca;
+	kt.ca_len = p->t->calen;
+	kt.cert_file = p->cert;
+	kt.key_file = p->key;
+	kt.no_proxy = 1;
+	if ((k = eksl_k8s_new(&kt, buf, sizeof(buf))) == NULL) {
+		snprintf(p->error, sizeof(p->error), "%s", buf);
+		return NULL;
+	}
+	eksl_k8s_set_timeout(k, p->timeout_ms);
+	if (eksl_k8s_request(k, "GET", "/version", NULL, NULL, &e) == -1)
+		goto fail;
+	step = "SelfSubjectReview";
+	eksl_k8s_set_timeout(k, p->timeout_ms - ms_since(&t0));
+	if (eksl_k8s_whoami(k, &who, &e) == -1)
+		goto fail;
+	p->who = who;
+	if (strcmp(who, p->user) != 0) {
+		p->refused = 1;
+		snprintf(p->error, sizeof(p->error), "authenticated as %s, "
+		    "not %s", who, p->user);
+		goto out;
+	}
+	step = "GET " SVC_PATH;
+	eksl_k8s_set_timeout(k, p->timeout_ms - ms_since(&t0));
+	if (eksl_k8s_request(k, "GET", SVC_PATH, NULL, NULL, &e) == -1)
+		goto fail;
+	p->ok = 1;
+	if (p->deep)
+		deep_checks(k, p, &t0);
+	goto out;
+fail:
+	eksl_k8s_strerror(&e, buf, sizeof(buf));
+	p->refused = e.status == EKSL_K8S_REFUSED;
+	if (strcmp(e.reason, "tls") == 0)
+		snprintf(p->error, sizeof(p->error), "TLS to %s: %s",
+		    p->t->host, buf);
+	else
+		snprintf(p->error, sizeof(p->error), "%s: %s", step, buf);
+out:
+	p->tcp = e.tcp || p->ok;
+	p->tls = e.tls || p->ok;
+	p->ms = (double)ms_since(&t0);
+	eksl_k8s_free(k);
+	return NULL;
+}
+
+struct resolver {
+	const char	*host;
+	char		 ips[MAX_ADDRS][INET6_ADDRSTRLEN];
+	size_t		 n;
+	int		 rc;
+	int		 done;
+	pthread_mutex_t	 mu;
+};
+
+static void *
+resolve_run(void *arg)
+{
+	struct resolver *r = arg;
+	struct addrinfo hints, *res = NULL, *ai;
+	char ip[INET6_ADDRSTRLEN];
+	size_t i, n = 0;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(r->host, NULL, &hints, &res);
+	pthread_mutex_lock(&r->mu);
+	for (ai = res; rc == 0 && ai != NULL && n < MAX_ADDRS;
+	    ai = ai->ai_next) {
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, ip, sizeof(ip),
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		for (i = 0; i < n && strcmp(r->ips[i], ip) != 0; i++)
+			;
+		if (i == n)
+			snprintf(r->ips[n++], sizeof(r->ips[0]), "%s", ip);
+	}
+	r->n = n;
+	r->rc = rc;
+	r->done = 1;
+	pthread_mutex_unlock(&r->mu);
+	if (res != NULL)
+		freeaddrinfo(res);
+	return NULL;
+}
+
+static int
+check(json_t *rec, const struct opts *o)
+{
+	struct target t;
+	struct probe p[MAX_ADDRS];
+	pthread_t th[MAX_ADDRS], rth;
+	struct resolver *r = NULL;
+	struct eksl_certinfo ci;
+	struct timespec t0;
+	json_t *auth, *chk = NULL, *arr = NULL, *a, *res;
+	const char *user, *certp, *keyp;
+	char err[EKSL_ERRLEN], ts[32], *cb = NULL, list[MAX_ADDRS * 48];
+	size_t i, j, cl = 0, nok = 0, nref = 0, len = 0;
+	long days;
+	int status = EKSL_EXIT_OK, pinned = 0, started[MAX_ADDRS], deepok = 1;
+	int rstarted = 0, rdone;
+
+	memset(p, 0, sizeof(p));
+	memset(started, 0, sizeof(started));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((status = target_load(rec, &t)) != EKSL_EXIT_OK)
+		goto out;
+	auth = json_object_get(rec, "auth");
+	user = eksl_json_str(auth, "user");
+	certp = eksl_json_str(auth, "cert");
+	keyp = eksl_json_str(auth, "key");
+	if (user == NULL || certp == NULL || keyp == NULL) {
+		status = fail(rec, "input", EKSL_EXIT_INPUT, "%s: no "
+		    "auth.user, auth.cert and auth.key (run eksl-authcheck "
+		    "prepare)", t.name);
+		goto out;
+	}
+	if (t.nips == 0) {
+		status = fail(rec, "input", EKSL_EXIT_INPUT, "%s: no "
+		    "addresses[] to check", t.name);
+		goto out;
+	}
+	if (eksl_file_read(certp, 64 * 1024, &cb, &cl, err, sizeof(err)) != 0 ||
+	    eksl_cert_info(cb, cl, NULL, &ci, err, sizeof(err)) == -1) {
+		status = fail(rec, "io", EKSL_EXIT_IO, "%s%s", err[0] ? "" :
+		    certp, err[0] ? err : ": no such file");
+		goto out;
+	}
+	if (access(keyp, R_OK) == -1) {
+		status = fail(rec, "io", EKSL_EXIT_IO, "%s: %s", keyp,
+		    strerror(errno));
+		goto out;
+	}
+	/* The resolver runs beside the probes and may outlive them. */
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		status = fail(rec, "io", EKSL_EXIT_IO, "out of memory");
+		goto out;
+	}
+	r->host = t.host;
+	pthread_mutex_init(&r->mu, NULL);
+	if (pthread_create(&rth, NULL, resolve_run, r) == 0)
+		rstarted = 1;
+	for (i = 0; i < t.nips; i++) {
+		p[i].t = &t;
+		p[i].ip = t.ips[i];
+		p[i].user = user;
+		p[i].cert = certp;
+		p[i].key = keyp;
+		p[i].timeout_ms = o->timeout_ms;
+		p[i].deep = o->deep;
+		if (pthread_create(&th[i], NULL, probe_run, &p[i]) == 0)
+			started[i] = 1;
+		else
+			probe_run(&p[i]);
+	}
+	for (i = 0; i < t.nips; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+	while (rstarted && ms_since(&t0) < o->timeout_ms) {
+		pthread_mutex_lock(&r->mu);
+		rdone = r->done;
+		pthread_mutex_unlock(&r->mu);
+		if (rdone)
+			break;
+		usleep(2000);
+	}
+	pthread_mutex_lock(&r->mu);
+	rdone = r->done;
+	pthread_mutex_unlock(&r->mu);
+
+	if ((chk = json_object()) == NULL || (arr = json_array()) == NULL) {
+		status = fail(rec, "io", EKSL_EXIT_IO, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < t.nips; i++) {
+		nok += p[i].ok;
+		nref += !p[i].ok && p[i].refused;
+		deepok &= p[i].deeperr[0] == '\0';
+		a = json_pack("{s:s, s:b, s:b, s:s?, s:i, s:s?}", "ip",
+		    p[i].ip, "tcp", p[i].tcp, "tls", p[i].tls, "user",
+		    p[i].who, "ms", (int)p[i].ms, "error", p[i].ok ? NULL :
+		    p[i].error);
+		if (a != NULL && o->deep)
+			json_object_set_new(a, "deep", p[i].deeperr[0] ?
+			    json_string(p[i].deeperr) : json_string("ok"));
+		json_array_append_new(arr, a);
+	}
+	days = (long)((ci.not_after - time(NULL)) / 86400);
+	eksl_time_rfc3339(ci.not_after, ts, sizeof(ts));
+	res = json_array();
+	for (j = 0; rdone && j < r->n; j++) {
+		json_array_append_new(res, json_string(r->ips[j]));
+		for (i = 0; i < t.nips && strcmp(t.ips[i], r->ips[j]) != 0;
+		    i++)
+			;
+		len += (size_t)snprintf(list + len, sizeof(list) - len,
+		    "%s%s", j ? " " : "", r->ips[j]);
+		pinned = (j == 0 || pinned) && i < t.nips;
+	}
+	json_object_set_new(chk, "ready", json_boolean(nok > 0 &&
+	    ci.not_after > time(NULL)));
+	json_object_set_new(chk, "addresses", arr);
+	arr = NULL;
+	json_object_set_new(chk, "notAfter", json_string(ts));
+	json_object_set_new(chk, "days", json_integer(days));
+	json_object_set_new(chk, "resolver", json_pack("{s:o, s:b}", "ips",
+	    res != NULL ? res : json_array(), "pinned", pinned));
+	json_object_set_new(auth, "check", chk);
+	chk = NULL;
+
+	/* The summary an operator reads. */
+	for (i = 0; i < t.nips; i++) {
+		if (p[i].ok)
+			eksl_warn("%s: %s: ok: tcp, tls, user %s, /version, "
+			    "services; %d ms%s%s", t.name, p[i].ip, p[i].who,
+			    (int)p[i].ms, p[i].deeperr[0] ? "; deep: " :
+			    o->deep ? "; deep: ok" : "", p[i].deeperr);
+		else
+			eksl_warn("%s: %s: FAILED: %s", t.name, p[i].ip,
+			    p[i].error);
+	}
+	eksl_warn("%s: certificate for %s expires %s (%ld days)", t.name,
+	    user, ts, days);
+	if (!rdone)
+		eksl_warn("%s: resolver: %s: no answer within %ld ms", t.name,
+		    t.host, o->timeout_ms);
+	else
+		eksl_warn("%s: resolver: %s -> %s: %s", t.name, t.host,
+		    r->n ? list : gai_strerror(r->rc), pinned ? "pinned" :
+		    "NOT pinned");
+
+	if (nok == 0) {
+		status = fail(rec, nref ? "api" : "network", nref ?
+		    EKSL_EXIT_REFUSED : EKSL_EXIT_UNREACHABLE,
+		    "%s: not ready: no address works (%s)", t.name,
+		    p[0].error);
+	} else if (nok < t.nips || days < o->warn_days || !pinned ||
+	    !deepok) {
+		status = EKSL_EXIT_DEGRADED;
+		eksl_warn("%s: degraded:%s%s%s%s", t.name, nok < t.nips ?
+		    " an address fails;" : "", days < o->warn_days ?
+		    " the certificate expires soon;" : "", !pinned ?
+		    " the name is not pinned;" : "", !deepok ?
+		    " a --deep check fails;" : "");
+	} else
+		eksl_warn("%s: ready", t.name);
+out:
+	for (i = 0; i < MAX_ADDRS; i++)
+		free(p[i].who);
+	if (r != NULL) {
+		if (rstarted && !rdone)
+			pthread_detach(rth);	/* r leaks with it: rare */
+		else {
+			if (rstarted)
+				pthread_join(rth, NULL);
+			pthread_mutex_destroy(&r->mu);
+			free(r);
+		}
+	}
+	json_decref(chk);
+	json_decref(arr);
+	free(cb);
+	target_clear(&t);
+	return status;
+}
+
+static int
+number(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option lo[] = {
+		{ "dir",		required_argument, NULL, 'd' },
+		{ "user",		required_argument, NULL, 'u' },
+		{ "group",		required_argument, NULL, 'g' },
+		{ "cluster-role",	required_argument, NULL, 'r' },
+		{ "expiration",		required_argument, NULL, 'e' },
+		{ "key-type",		required_argument, NULL, 'k' },
+		{ "renew-days",		required_argument, NULL, 'R' },
+		{ "warn-days",		required_argument, NULL, 'w' },
+		{ "deep",		no_argument,	   NULL, 'D' },
+		{ "timeout",		required_argument, NULL, 't' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "version",		no_argument,	   NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct opts o;
+	struct eksl_reader *rd = NULL;
+	json_t *rec;
+	char err[EKSL_ERRLEN], bad[64] = "";
+	const char *cmd = NULL;
+	int c, prep, status = EKSL_EXIT_OK, rc, n = 0;
+
+	eksl_msg_init(argv[0]);
+	memset(&o, 0, sizeof(o));
+	o.user = "eksl-offline-admin";
+	o.role = "cluster-admin";
+	o.expiration = 365LL * 86400;
+	o.renew_days = 30;
+	o.warn_days = 30;
+	o.timeout_ms = 5000;
+	while ((c = getopt_long(argc, argv, "+vqh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			eksl_verbosity++;
+			break;
+		case 'q':
+			eksl_verbosity = -1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EKSL_EXIT_OK;
+		case 'V':
+			eksl_print_version();
+			return EKSL_EXIT_OK;
+		default:
+			usage(stderr);
+			return EKSL_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		eksl_err("prepare or check?");
+		usage(stderr);
+		return EKSL_EXIT_USAGE;
+	}
+	cmd = argv[optind];
+	if (strcmp(cmd, "prepare") != 0 && strcmp(cmd, "check") != 0) {
+		eksl_err("%s: not a command (prepare or check)", cmd);
+		usage(stderr);
+		return EKSL_EXIT_USAGE;
+	}
+	prep = cmd[0] == 'p';
+	optind++;
+	while ((c = getopt_long(argc, argv, "vqh", lo, NULL)) != -1) {
+		if ((prep && strchr("wDt", c) != NULL) ||
+		    (!prep && strchr("dugrekR", c) != NULL)) {
+			snprintf(bad, sizeof(bad), "%s", argv[optind - 1]);
+			c = '?';
+		}
+		switch (c) {
+		case 'v':
+			eksl_verbosity++;
+			break;
+		case 'q':
+			eksl_verbosity = -1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EKSL_EXIT_OK;
+		case 'V':
+			eksl_print_version();
+			return EKSL_EXIT_OK;
+		case 'd':
+			o.dir = optarg;
+			break;
+		case 'u':
+			o.user = optarg;
+			break;
+		case 'g':
+			o.group = optarg;
+			break;
+		case 'r':
+			o.role = optarg;
+			break;
+		case 'e':
+			if (eksl_duration_parse(optarg, &o.expiration) == -1 ||
+			    o.expiration < 600) {
+				eksl_err("--expiration: %s: not a duration of "
+				    "at least 600s (e.g. 90d, 24h, 3600s)",
+				    optarg);
+				usage(stderr);
+				return EKSL_EXIT_USAGE;
+			}
+			break;
+		case 'k':
+			if (eksl_keytype_parse(optarg, &o.keytype) == -1) {
+				eksl_err("--key-type: %s: not ec, rsa2048 or "
+				    "rsa4096", optarg);
+				usage(stderr);
+				return EKSL_EXIT_USAGE;
+			}
+			break;
+		case 'R':
+		case 'w':
+		case 't':
+			if (number(optarg, c == 'R' ? &o.renew_days : c == 'w' ?
+			    &o.warn_days : &o.timeout_ms) == -1 ||
+			    (c == 't' && o.timeout_ms == 0)) {
+				eksl_err("%s: %s: not a number", c == 'R' ?
+				    "--renew-days" : c == 'w' ? "--warn-days" :
+				    "--timeout", optarg);
+				usage(stderr);
+				return EKSL_EXIT_USAGE;
+			}
+			break;
+		default:
+			if (bad[0] != '\0')
+				eksl_err("%s: not an option of %s", bad, cmd);
+			usage(stderr);
+			return EKSL_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		eksl_err("%s: unexpected argument", argv[optind]);
+		usage(stderr);
+		return EKSL_EXIT_USAGE;
+	}
+	if (prep && o.dir == NULL) {
+		eksl_err("prepare: --dir is required");
+		usage(stderr);
+		return EKSL_EXIT_USAGE;
+	}
+	if (prep && (o.user[0] == '\0' || o.role[0] == '\0' ||
+	    (o.group != NULL && o.group[0] == '\0'))) {
+		eksl_err("--user, --group and --cluster-role must not be "
+		    "empty");
+		usage(stderr);
+		return EKSL_EXIT_USAGE;
+	}
+	if (prep && eksl_mkdirs(o.dir, 0700, err, sizeof(err)) == -1) {
+		eksl_err("%s", err);
+		return EKSL_EXIT_IO;
+	}
+	if ((rd = eksl_reader_new(stdin, "stdin")) == NULL) {
+		eksl_err("out of memory");
+		return EKSL_EXIT_IO;
+	}
+	for (;;) {
+		rc = eksl_reader_next(rd, &rec, err, sizeof(err));
+		if (rc == 0)
+			break;
+		if (rc == -1) {
+			eksl_err("%s", err);
+			status = EKSL_EXIT_WORST(status, EKSL_EXIT_INPUT);
+			if (eksl_reader_failed(rd))
+				break;
+			continue;
+		}
+		n++;
+		rc = prep ? prepare(rec, &o) : check(rec, &o);
+		status = EKSL_EXIT_WORST(status, rc);
+		if (eksl_record_write(stdout, rec, err, sizeof(err)) == -1) {
+			eksl_err("%s", err);
+			json_decref(rec);
+			status = EKSL_EXIT_IO;
+			break;
+		}
+		json_decref(rec);
+	}
+	eksl_reader_free(rd);
+	if (n == 0 && status == EKSL_EXIT_OK)
+		eksl_info("no records on stdin");
+	return status;
+}

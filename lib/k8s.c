@@ -1,0 +1,457 @@
+/*
+ * The Kubernetes API client (see k8s.h).  One curl easy handle per
+ * client, so that the requests of one check share one TLS connection.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "buf.h"
+#include "k8s.h"
+#include "msg.h"
+
+#define BODY_MAX	(4 * 1024 * 1024)	/* cap on one answer */
+#define DEFAULT_TIMEOUT	10000L
+
+struct eksl_k8s {
+	CURL		*c;
+	char		*base;		/* "https://host:port" */
+	struct curl_slist *resolve;	/* host:port:ips, when pinned */
+	struct curl_slist *hdrs;	/* Accept, User-Agent, Authorization */
+	struct curl_slist *jhdrs;	/* the same plus Content-Type */
+	char		*ca;		/* CA PEM copy (curl keeps a pointer) */
+	size_t		 calen;
+	char		*cert_file;
+	char		*key_file;
+	long		 timeout_ms;
+	double		 last_ms;
+	int		 answered;	/* a request got an HTTP answer */
+	struct eksl_buf	 body;
+	char		 cerr[CURL_ERROR_SIZE];
+};
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct eksl_k8s *k = arg;
+
+	if (eksl_buf_add(&k->body, p, size * n) == -1)
+		return 0;	/* over the cap: curl fails the transfer */
+	return size * n;
+}
+
+/* Wipe a header list that may carry the bearer token, then free it. */
+static void
+slist_wipe_free(struct curl_slist *l)
+{
+	struct curl_slist *p;
+
+	for (p = l; p != NULL; p = p->next)
+		explicit_bzero(p->data, strlen(p->data));
+	curl_slist_free_all(l);
+}
+
+static struct curl_slist *
+headers(const char *token, int json)
+{
+	struct curl_slist *l = NULL, *n;
+	char *auth = NULL;
+	size_t len;
+
+	if ((n = curl_slist_append(l, "Accept: application/json")) == NULL)
+		goto fail;
+	l = n;
+	if ((n = curl_slist_append(l, "User-Agent: eksl/" EKSL_VERSION)) ==
+	    NULL)
+		goto fail;
+	l = n;
+	/* No "Expect: 100-continue" round trip on POST and PUT. */
+	if ((n = curl_slist_append(l, "Expect:")) == NULL)
+		goto fail;
+	l = n;
+	if (json) {
+		if ((n = curl_slist_append(l,
+		    "Content-Type: application/json")) == NULL)
+			goto fail;
+		l = n;
+	}
+	if (token != NULL) {
+		len = strlen(token) + sizeof("Authorization: Bearer ");
+		if ((auth = malloc(len)) == NULL)
+			goto fail;
+		snprintf(auth, len, "Authorization: Bearer %s", token);
+		n = curl_slist_append(l, auth);
+		explicit_bzero(auth, len);
+		free(auth);
+		if (n == NULL)
+			goto fail;
+		l = n;
+	}
+	return l;
+fail:
+	slist_wipe_free(l);
+	return NULL;
+}
+
+struct eksl_k8s *
+eksl_k8s_new(const struct eksl_k8s_target *t, char *err, size_t errlen)
+{
+	static int curl_ready;
+	struct eksl_k8s *k = NULL;
+	struct curl_blob blob;
+	char *r = NULL;
+	size_t len;
+	int port = t->port > 0 ? t->port : 443;
+
+	if (!curl_ready) {
+		/* Called before any thread starts (see eksl_k8s_new users). */
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+			seterr(err, errlen, "libcurl: cannot initialise");
+			return NULL;
+		}
+		curl_ready = 1;
+	}
+	if (t->host == NULL || t->ca_pem == NULL || t->ca_len == 0) {
+		seterr(err, errlen, "k8s: host and CA are required");
+		return NULL;
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		goto nomem;
+	eksl_buf_init(&k->body, BODY_MAX);
+	k->timeout_ms = DEFAULT_TIMEOUT;
+	len = strlen(t->host) + 32;
+	if ((k->base = malloc(len)) == NULL)
+		goto nomem;
+	snprintf(k->base, len, "https://%s:%d", t->host, port);
+	if (t->ips != NULL && *t->ips != '\0') {
+		len = strlen(t->host) + strlen(t->ips) + 32;
+		if ((r = malloc(len)) == NULL)
+			goto nomem;
+		snprintf(r, len, "%s:%d:%s", t->host, port, t->ips);
+		if ((k->resolve = curl_slist_append(NULL, r)) == NULL)
+			goto nomem;
+	}
+	if ((k->ca = malloc(t->ca_len)) == NULL)
+		goto nomem;
+	memcpy(k->ca, t->ca_pem, t->ca_len);
+	k->calen = t->ca_len;
+	if ((t->cert_file != NULL &&
+	    (k->cert_file = strdup(t->cert_file)) == NULL) ||
+	    (t->key_file != NULL &&
+	    (k->key_file = strdup(t->key_file)) == NULL))
+		goto nomem;
+	if ((k->hdrs = headers(t->token, 0)) == NULL ||
+	    (k->jhdrs = headers(t->token, 1)) == NULL)
+		goto nomem;
+	if ((k->c = curl_easy_init()) == NULL) {
+		seterr(err, errlen, "libcurl: cannot make a handle");
+		goto fail;
+	}
+	blob.data = k->ca;
+	blob.len = k->calen;
+	blob.flags = CURL_BLOB_NOCOPY;
+	/*
+	 * Trust the cluster CA alone: no system bundle (which would also
+	 * cost ~30 ms to load) and no CA directory.
+	 */
+	if (curl_easy_setopt(k->c, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK) {
+		seterr(err, errlen, "libcurl: no CURLOPT_CAINFO_BLOB "
+		    "(libcurl too old)");
+		goto fail;
+	}
+	curl_easy_setopt(k->c, CURLOPT_CAINFO, NULL);
+	curl_easy_setopt(k->c, CURLOPT_CAPATH, NULL);
+	curl_easy_setopt(k->c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(k->c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(k->c, CURLOPT_SSLVERSION,
+	    (long)CURL_SSLVERSION_TLSv1_2);
+	if (k->cert_file != NULL) {
+		curl_easy_setopt(k->c, CURLOPT_SSLCERT, k->cert_file);
+		curl_easy_setopt(k->c, CURLOPT_SSLCERTTYPE, "PEM");
+	}
+	if (k->key_file != NULL) {
+		curl_easy_setopt(k->c, CURLOPT_SSLKEY, k->key_file);
+		curl_easy_setopt(k->c, CURLOPT_SSLKEYTYPE, "PEM");
+	}
+	if (k->resolve != NULL)
+		curl_easy_setopt(k->c, CURLOPT_RESOLVE, k->resolve);
+	if (t->no_proxy)
+		curl_easy_setopt(k->c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(k->c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(k->c, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(k->c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(k->c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(k->c, CURLOPT_WRITEDATA, k);
+	curl_easy_setopt(k->c, CURLOPT_ERRORBUFFER, k->cerr);
+	free(r);
+	return k;
+nomem:
+	seterr(err, errlen, "out of memory");
+fail:
+	free(r);
+	eksl_k8s_free(k);
+	return NULL;
+}
+
+void
+eksl_k8s_free(struct eksl_k8s *k)
+{
+	if (k == NULL)
+		return;
+	if (k->c != NULL)
+		curl_easy_cleanup(k->c);
+	slist_wipe_free(k->hdrs);
+	slist_wipe_free(k->jhdrs);
+	curl_slist_free_all(k->resolve);
+	free(k->base);
+	free(k->ca);
+	free(k->cert_file);
+	free(k->key_file);
+	eksl_buf_free(&k->body);
+	free(k);
+}
+
+void
+eksl_k8s_set_timeout(struct eksl_k8s *k, long ms)
+{
+	k->timeout_ms = ms > 0 ? ms : 1;
+}
+
+double
+eksl_k8s_last_ms(const struct eksl_k8s *k)
+{
+	return k->last_ms;
+}
+
+static void
+fail_from_curl(struct eksl_k8s *k, CURLcode rc, struct eksl_k8s_error *e)
+{
+	curl_off_t ct = 0, at = 0;
+	const char *reason;
+
+	curl_easy_getinfo(k->c, CURLINFO_CONNECT_TIME_T, &ct);
+	curl_easy_getinfo(k->c, CURLINFO_APPCONNECT_TIME_T, &at);
+	e->status = EKSL_K8S_UNREACHABLE;
+	e->tcp = ct > 0 || k->answered;
+	e->tls = at > 0 || k->answered;
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		reason = "dns";
+		e->tcp = e->tls = 0;
+		break;
+	case CURLE_COULDNT_CONNECT:
+		reason = "tcp";
+		e->tcp = e->tls = 0;
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		reason = "timeout";
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_CLIENTCERT:
+		reason = "tls";
+		e->tcp = 1;
+		e->tls = 0;
+		break;
+	case CURLE_OUT_OF_MEMORY:
+		e->status = EKSL_K8S_LOCAL;
+		reason = "local";
+		break;
+	case CURLE_WRITE_ERROR:
+		reason = "http";
+		e->status = EKSL_K8S_REFUSED;
+		snprintf(e->reason, sizeof(e->reason), "%s", reason);
+		snprintf(e->message, sizeof(e->message),
+		    "answer larger than %d bytes", BODY_MAX);
+		return;
+	default:
+		reason = e->tls ? "connection" : "tls";
+		break;
+	}
+	snprintf(e->reason, sizeof(e->reason), "%s", reason);
+	snprintf(e->message, sizeof(e->message), "%s",
+	    k->cerr[0] != '\0' ? k->cerr : curl_easy_strerror(rc));
+}
+
+/* Take reason and message from a Status body, else from the HTTP code. */
+static void
+fail_from_answer(long code, json_t *j, struct eksl_k8s_error *e)
+{
+	const char *reason = NULL, *msg = NULL;
+
+	e->status = EKSL_K8S_REFUSED;
+	e->http_status = code;
+	e->tcp = e->tls = 1;
+	if (json_is_object(j)) {
+		reason = json_string_value(json_object_get(j, "reason"));
+		msg = json_string_value(json_object_get(j, "message"));
+	}
+	snprintf(e->reason, sizeof(e->reason), "%s", reason != NULL ?
+	    reason : code == 401 ? "Unauthorized" : code == 403 ?
+	    "Forbidden" : code == 404 ? "NotFound" : "HTTP");
+	snprintf(e->message, sizeof(e->message), "%s", msg != NULL ? msg :
+	    e->reason);
+}
+
+int
+eksl_k8s_request(struct eksl_k8s *k, const char *method, const char *path,
+    json_t *body, json_t **out, struct eksl_k8s_error *e)
+{
+	char *url = NULL, *data = NULL;
+	json_t *j = NULL;
+	json_error_t jerr;
+	CURLcode rc;
+	long code = 0;
+	double t = 0;
+	size_t len;
+	int ret = -1;
+
+	memset(e, 0, sizeof(*e));
+	if (out != NULL)
+		*out = NULL;
+	eksl_buf_reset(&k->body);
+	k->cerr[0] = '\0';
+	len = strlen(k->base) + strlen(path) + 1;
+	if ((url = malloc(len)) == NULL)
+		goto nomem;
+	snprintf(url, len, "%s%s", k->base, path);
+	if (body != NULL && (data = json_dumps(body, JSON_COMPACT)) == NULL)
+		goto nomem;
+	curl_easy_setopt(k->c, CURLOPT_URL, url);
+	curl_easy_setopt(k->c, CURLOPT_TIMEOUT_MS, k->timeout_ms);
+	curl_easy_setopt(k->c, CURLOPT_CONNECTTIMEOUT_MS, k->timeout_ms);
+	curl_easy_setopt(k->c, CURLOPT_HTTPHEADER,
+	    data != NULL ? k->jhdrs : k->hdrs);
+	if (strcmp(method, "GET") == 0) {
+		curl_easy_setopt(k->c, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(k->c, CURLOPT_CUSTOMREQUEST, NULL);
+	} else {
+		curl_easy_setopt(k->c, CURLOPT_POST, 1L);
+		curl_easy_setopt(k->c, CURLOPT_POSTFIELDS,
+		    data != NULL ? data : "");
+		curl_easy_setopt(k->c, CURLOPT_POSTFIELDSIZE,
+		    (long)(data != NULL ? strlen(data) : 0));
+		curl_easy_setopt(k->c, CURLOPT_CUSTOMREQUEST,
+		    strcmp(method, "POST") == 0 ? NULL : method);
+	}
+	rc = curl_easy_perform(k->c);
+	curl_easy_getinfo(k->c, CURLINFO_TOTAL_TIME, &t);
+	k->last_ms = t * 1000.0;
+	if (rc != CURLE_OK) {
+		fail_from_curl(k, rc, e);
+		goto out;
+	}
+	k->answered = 1;
+	curl_easy_getinfo(k->c, CURLINFO_RESPONSE_CODE, &code);
+	if (k->body.len > 0)
+		j = json_loadb(k->body.data, k->body.len, 0, &jerr);
+	if (code < 200 || code > 299) {
+		fail_from_answer(code, j, e);
+		goto out;
+	}
+	if (j == NULL && k->body.len > 0) {
+		e->status = EKSL_K8S_REFUSED;
+		e->http_status = code;
+		e->tcp = e->tls = 1;
+		snprintf(e->reason, sizeof(e->reason), "http");
+		snprintf(e->message, sizeof(e->message),
+		    "answer is not JSON: %d:%d: %s", jerr.line, jerr.column,
+		    jerr.text);
+		goto out;
+	}
+	if (j == NULL && (j = json_object()) == NULL)
+		goto nomem;
+	e->http_status = code;
+	e->tcp = e->tls = 1;
+	if (out != NULL) {
+		*out = j;
+		j = NULL;
+	}
+	ret = 0;
+	goto out;
+nomem:
+	e->status = EKSL_K8S_LOCAL;
+	snprintf(e->reason, sizeof(e->reason), "local");
+	snprintf(e->message, sizeof(e->message), "out of memory");
+out:
+	json_decref(j);
+	free(url);
+	free(data);
+	return ret;
+}
+
+int
+eksl_k8s_whoami(struct eksl_k8s *k, char **user, struct eksl_k8s_error *e)
+{
+	json_t *req, *ans = NULL;
+	const char *u;
+	int ret = -1;
+
+	*user = NULL;
+	req = json_pack("{s:s, s:s}", "apiVersion", "authentication.k8s.io/v1",
+	    "kind", "SelfSubjectReview");
+	if (req == NULL) {
+		memset(e, 0, sizeof(*e));
+		e->status = EKSL_K8S_LOCAL;
+		snprintf(e->message, sizeof(e->message), "out of memory");
+		return -1;
+	}
+	if (eksl_k8s_request(k, "POST",
+	    "/apis/authentication.k8s.io/v1/selfsubjectreviews", req, &ans,
+	    e) == -1)
+		goto out;
+	u = json_string_value(json_object_get(json_object_get(json_object_get(
+	    ans, "status"), "userInfo"), "username"));
+	if (u == NULL) {
+		e->status = EKSL_K8S_REFUSED;
+		snprintf(e->reason, sizeof(e->reason), "http");
+		snprintf(e->message, sizeof(e->message),
+		    "SelfSubjectReview answer has no status.userInfo.username");
+		goto out;
+	}
+	if ((*user = strdup(u)) == NULL)
+		goto out;
+	ret = 0;
+out:
+	json_decref(req);
+	json_decref(ans);
+	return ret;
+}
+
+void
+eksl_k8s_strerror(const struct eksl_k8s_error *e, char *buf, size_t len)
+{
+	if (e->http_status > 0 && e->status == EKSL_K8S_REFUSED)
+		snprintf(buf, len, "%ld %s: %s", e->http_status, e->reason,
+		    e->message);
+	else
+		snprintf(buf, len, "%s", e->message);
+}
