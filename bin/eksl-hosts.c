@@ -57,6 +57,30 @@ item_fail(struct item *it, const char *code, int status, const char *msg)
 	return status;
 }
 
+/*
+ * A copy of untrusted text that is safe in a one-line message: control
+ * characters and backslashes as C escapes.
+ */
+static const char *
+printable(const char *s, char *out, size_t outlen)
+{
+	size_t o = 0;
+	unsigned char c;
+
+	for (; *s != '\0' && o + 5 < outlen; s++) {
+		c = (unsigned char)*s;
+		if (c == '\n' || c == '\t' || c == '\\')
+			o += (size_t)snprintf(out + o, outlen - o, "\\%c",
+			    c == '\n' ? 'n' : c == '\t' ? 't' : '\\');
+		else if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* Double the item array.  Returns 0, or -1 with *items unchanged. */
 static int
 grow_items(struct item **items, size_t *cap)
@@ -76,7 +100,7 @@ grow_items(struct item **items, size_t *cap)
 static int
 item_prepare(struct item *it, enum cmd cmd)
 {
-	char msg[EKSL_ERRLEN], addr[EKSL_ADDRSTRLEN];
+	char msg[EKSL_ERRLEN], addr[EKSL_ADDRSTRLEN], p1[300], p2[200];
 	const char *host, *name, *ip;
 	json_t *arr, *a;
 	size_t i;
@@ -85,7 +109,8 @@ item_prepare(struct item *it, enum cmd cmd)
 		return item_fail(it, "input", EKSL_EXIT_INPUT,
 		    "record has neither host nor endpoint");
 	if (!eksl_hostname_valid(host)) {
-		snprintf(msg, sizeof(msg), "%s: not a valid host name", host);
+		snprintf(msg, sizeof(msg), "%s: not a valid host name",
+		    printable(host, p1, sizeof(p1)));
 		return item_fail(it, "input", EKSL_EXIT_INPUT, msg);
 	}
 	name = eksl_json_str(it->rec, "name");
@@ -105,7 +130,8 @@ item_prepare(struct item *it, enum cmd cmd)
 		ip = eksl_json_str(a, "ip");
 		if (ip == NULL || eksl_addr_canon(ip, addr, sizeof(addr)) == -1) {
 			snprintf(msg, sizeof(msg), "%s: %s: not an IP address",
-			    host, ip != NULL ? ip : "addresses[].ip");
+			    host, ip != NULL ? printable(ip, p2, sizeof(p2)) :
+			    "addresses[].ip");
 			return item_fail(it, "input", EKSL_EXIT_INPUT, msg);
 		}
 		if (it->naddrs == EKSL_HOSTS_MAX_ADDRS) {
@@ -198,7 +224,7 @@ apply(struct eksl_hosts *h, const char *file, enum cmd cmd,
 	char err[EKSL_ERRLEN], msg[EKSL_ERRLEN];
 	struct eksl_buf diffs;
 	const char *host, *name;
-	char *line, *save = NULL;
+	char *line, *nl;
 	size_t i, lines[4], nu;
 	int status = EKSL_EXIT_OK, rc;
 
@@ -266,9 +292,12 @@ apply(struct eksl_hosts *h, const char *file, enum cmd cmd,
 		}
 	}
 	/* One "eksl-hosts: FILE:LINE: HOST: difference" line each. */
-	for (line = strtok_r(diffs.len > 0 ? diffs.data : NULL, "\n", &save);
-	    line != NULL; line = strtok_r(NULL, "\n", &save))
+	for (line = diffs.data; line != NULL && *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
 		eksl_err("%s", line);
+	}
 	eksl_buf_free(&diffs);
 	return status;
 }

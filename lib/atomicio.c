@@ -336,6 +336,17 @@ rewrite_in_place(const char *path, const void *buf, size_t len)
 
 	if ((fd = eksl_io_open(path, O_WRONLY | O_CLOEXEC, 0)) == -1)
 		return -1;
+	/*
+	 * Reserve the space first: a full disk then fails before the first
+	 * byte is overwritten, not half way through the file.
+	 */
+	if (len > 0 && fallocate(fd, 0, 0, (off_t)len) == -1 &&
+	    errno != EOPNOTSUPP && errno != ENOSYS) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
 	if (eksl_io_write_all(fd, buf, len) == -1 ||
 	    ftruncate(fd, (off_t)len) == -1 || eksl_io_fsync(fd) == -1) {
 		saved = errno;
@@ -450,13 +461,15 @@ eksl_file_replace(const char *path, const void *buf, size_t len,
 		close(oldfd);
 		return -1;
 	}
+	/* Before the unchanged check, so that a run that writes nothing
+	 * still sweeps up after a killed one. */
+	clean_stale_temps(dir, base);
 	if (exists && !(flags & EKSL_WRITE_FORCE) &&
 	    (size_t)st.st_size == len && same_content(oldfd, buf, len)) {
 		close(oldfd);
 		return 0;
 	}
 
-	clean_stale_temps(dir, base);
 	what = "cannot create temporary file";
 	if ((fd = make_temp(dir, base, 0600, tmp, sizeof(tmp))) == -1) {
 		tmp[0] = '\0';

@@ -267,5 +267,6 @@ eksl_hostname_valid(const char *name)
 			return 0;
 		prev = c;
 	}
-	return prev != '-';
+	/* label == 0 here means "a..": an empty last label. */
+	return prev != '-' && label > 0;
 }
