@@ -893,7 +893,7 @@ check(json_t *rec, const struct opts *o)
 		    p[i].ip, "tcp", p[i].tcp, "tls", p[i].tls, "user",
 		    p[i].who, "ms", (int)p[i].ms, "error", p[i].ok ? NULL :
 		    p[i].error);
-		if (a != NULL && o->deep)
+		if (a != NULL && o->deep && p[i].ok)
 			json_object_set_new(a, "deep", p[i].deeperr[0] ?
 			    json_string(p[i].deeperr) : json_string("ok"));
 		json_array_append_new(arr, a);
@@ -1075,6 +1075,9 @@ main(int argc, char *argv[])
 		case 'V':
 			eksl_print_version();
 			return EKSL_EXIT_OK;
+		case 'D':
+			o.deep = 1;
+			break;
 		case 'd':
 			o.dir = optarg;
 			break;

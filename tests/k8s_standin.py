@@ -54,7 +54,8 @@ Control (plain HTTP on 127.0.0.1:CTL_PORT, POST):
 
 Usage: k8s_standin.py --cert CRT --key KEY --ca CA.crt --ca-key CA.key
          --cluster-id ID [--addr IP]... [--port N] [--ctl-port N]
-         [--creator-arn ARN] [--ready-file FILE]
+         [--creator-arn ARN] [--sign-delay S] [--token-cache-ttl S]
+         [--ready-file FILE] [-v]
 """
 
 import argparse
@@ -221,6 +222,7 @@ class State:
         self.deny_next = False
         self.rv = 1000
         self.hung = set()
+        self.token_cache = {}
 
     def next_rv(self):
         self.rv += 1
@@ -240,7 +242,22 @@ class State:
         return None, None
 
     def token_user(self, token):
-        """(user, groups) or raise ApiError 401."""
+        """(user, groups) or raise ApiError 401.  Successes are cached
+        for --token-cache-ttl seconds, as kube-apiserver caches webhook
+        answers (2 minutes by default); failures are not."""
+        now = time.monotonic()
+        with self.lock:
+            hit = self.token_cache.get(token)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        got = self.token_user_uncached(token)
+        with self.lock:
+            if len(self.token_cache) > 1000:
+                self.token_cache.clear()
+            self.token_cache[token] = (now + self.args.token_cache_ttl, got)
+        return got
+
+    def token_user_uncached(self, token):
         unauth = ApiError(401, "Unauthorized", "Unauthorized")
 
         def why(msg):
@@ -304,6 +321,8 @@ class State:
         try:
             with urllib.request.urlopen(req, timeout=5) as r:
                 body = r.read(1 << 20)
+        except urllib.error.HTTPError as e:
+            raise why("sts: %s: %s" % (e, e.read(2048)[:300]))
         except (urllib.error.URLError, OSError) as e:
             raise why("sts: %s" % e)
         arn = None
@@ -950,6 +969,9 @@ class ApiServer(ThreadingHTTPServer):
                     pass
                 return
             request.settimeout(30)
+            # Headers and body go out in separate writes: without this,
+            # Nagle and the client's delayed ACK add 40 ms per answer.
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             try:
                 tls = self.ctx.wrap_socket(request, server_side=True)
             except (ssl.SSLError, OSError) as e:
@@ -1072,6 +1094,7 @@ def main():
     p.add_argument("--creator-arn",
                    default="arn:aws:sts::123456789012:user/moto")
     p.add_argument("--sign-delay", type=float, default=0.2)
+    p.add_argument("--token-cache-ttl", type=float, default=120)
     p.add_argument("--ready-file")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()

@@ -23,6 +23,7 @@
 # K8S_HOST (default: a random EKS-looking name), MOTO_URL (the STS that
 # redeems tokens; without it every token is 401), K8S_CREATOR_ARN,
 # K8S_AWS_SECRETS ("AKID:SECRET": verify token signatures for that key),
+# K8S_TOKEN_CACHE_TTL (seconds a redeemed token stays valid; default 120),
 # K8S_ADDRS (default "127.0.0.11 127.0.0.12 127.0.0.13").
 
 K8S_STANDIN="${EKSL_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/k8s_standin.py"
@@ -90,6 +91,8 @@ k8s_start() {
 	[ -f "$K8S_DIR/ca.crt" ] || k8s_certs "$K8S_DIR" "$K8S_HOST" || return 1
 	for a in $addrs; do args+=(--addr "$a"); done
 	[ -n "${K8S_CREATOR_ARN:-}" ] && args+=(--creator-arn "$K8S_CREATOR_ARN")
+	[ -n "${K8S_TOKEN_CACHE_TTL:-}" ] &&
+	    args+=(--token-cache-ttl "$K8S_TOKEN_CACHE_TTL")
 	rm -f "$K8S_DIR/ready"
 	python3 "$K8S_STANDIN" --cert "$K8S_DIR/server.crt" \
 	    --key "$K8S_DIR/server.key" --ca "$K8S_DIR/ca.crt" \
@@ -161,6 +164,9 @@ print(json.dumps({
     "version": "1.32",
     "endpoint": os.environ["K8S_ENDPOINT"],
     "ca": os.environ["K8S_CA_B64"],
+    "outpost": {"arn": "arn:aws:outposts:us-west-2:123456789012:outpost/"
+                       "op-0123456789abcdef0",
+                "controlPlaneInstanceType": "m5d.large"},
     "creator": {"arn": os.environ.get("K8S_CREATOR_ARN",
                                       "arn:aws:sts::123456789012:user/moto")},
     "addresses": [{"ip": a, "source": "static"} for a in addrs],
