@@ -28,7 +28,8 @@ eksl_reader_new(FILE *fp, const char *name)
 		return NULL;
 	}
 	r->fp = fp;
-	eksl_buf_init(&r->line, EKSL_RECORD_MAX_LINE);
+	/* One byte over the cap for the CR of a CRLF line. */
+	eksl_buf_init(&r->line, EKSL_RECORD_MAX_LINE + 1);
 	return r;
 }
 
@@ -87,6 +88,10 @@ read_line(struct eksl_reader *r, int *toolong)
 		return -1;
 	if (r->line.len > 0 && r->line.data[r->line.len - 1] == '\r')
 		r->line.data[--r->line.len] = '\0';
+	if (r->line.len > EKSL_RECORD_MAX_LINE) {
+		*toolong = 1;
+		return -1;
+	}
 	return 1;
 }
 
@@ -221,6 +226,9 @@ eksl_record_host(json_t *rec)
 		return NULL;
 	start = strstr(ep, "://");
 	start = start != NULL ? start + 3 : ep;
+	/* An IP literal ("[::1]") is not a host name. */
+	if (*start == '[')
+		return NULL;
 	/* userinfo is not part of an EKS endpoint; refuse rather than guess */
 	end = start + strcspn(start, "/?#:@");
 	if (*end == '@')
