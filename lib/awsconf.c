@@ -626,9 +626,8 @@ fail:
 	return NULL;
 }
 
-/* Parse an RFC 3339 time ("2026-11-28T15:00:00Z", fractions, offsets). */
-static int
-parse_rfc3339(const char *s, time_t *out)
+int
+eksl_time_parse_rfc3339(const char *s, time_t *out)
 {
 	struct tm tm;
 	int y, mo, d, h, mi, sec, n = 0, oh, om;
@@ -769,7 +768,7 @@ parse_process_json(const char *text, const char *prog,
 	if ((v = json_object_get(doc, "Expiration")) != NULL &&
 	    !json_is_null(v)) {
 		if ((exp = json_string_value(v)) == NULL ||
-		    parse_rfc3339(exp, &when) == -1) {
+		    eksl_time_parse_rfc3339(exp, &when) == -1) {
 			seterr(err, errlen, "credential_process: %s: "
 			    "Expiration is not an RFC 3339 time", prog);
 			goto out;

@@ -38,10 +38,11 @@ int	eksl_awsconf_load(struct eksl_awsconf *c, const struct eksl_awsopts *o,
 
 /*
  * Load credentials like the CLI: environment (AWS_ACCESS_KEY_ID,
- * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) unless a profile was named,
- * then the profile in the credentials file, then the config file, then
- * credential_process.  Returns 0; 1 when none were found (err says where
- * it looked); -1 on error (err set; never contains a secret).
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) unless --profile was given
+ * (AWS_PROFILE does not hide them, as in the CLI), then the profile's
+ * keys in the credentials file, then its credential_process, then its
+ * keys in the config file.  Returns 0; 1 when none were found (err says
+ * where it looked); -1 on error (err set; never contains a secret).
  */
 int	eksl_awsconf_credentials(struct eksl_awsconf *c, char *err,
 	    size_t errlen);
@@ -67,7 +68,13 @@ char	*eksl_awsconf_endpoint(const struct eksl_awsconf *c,
 int	eksl_awsconf_run_process(char *const argv[], struct eksl_creds *out,
 	    char *err, size_t errlen);
 
-/* The DNS suffix of region's partition ("amazonaws.com", ".com.cn"...). */
+/*
+ * Parse an RFC 3339 time ("2026-11-28T15:00:00Z", with fractions or an
+ * offset) into *out.  Returns 0, or -1 when s is not one.
+ */
+int	eksl_time_parse_rfc3339(const char *s, time_t *out);
+
+/* The DNS suffix of region's partition ("amazonaws.com", "amazonaws.com.cn"...). */
 const char *eksl_aws_dns_suffix(const char *region);
 
 /* 1 when region looks like a real region id ("us-west-2"), else 0. */

@@ -136,3 +136,189 @@ PY
 	assert_success
 	assert_output "$(printf 'CREATING\nACTIVE\nACTIVE\nm5.large True 36')"
 }
+
+# The transport, through the awscall test driver.
+
+awscall() {
+	"$EKSL_BUILD/tools/awscall" "$@"
+}
+
+# requests_of SERVICE: "action x-amz-date authorization-signature" lines.
+requests_of() {
+	moto_requests | jq -r --arg s "$1" '.[] | select(.service == $s) |
+	    [.action, .headers["x-amz-date"],
+	     (.headers.authorization | capture("Signature=(?<s>[0-9a-f]+)").s)]
+	    | @tsv'
+}
+
+@test "transport: 2x throttling then success takes 3 attempts, each re-signed" {
+	[ -x "$EKSL_BUILD/tools/awscall" ] || skip "awscall not built"
+	export EKSL_AWS_RETRY_BASE_MS=1
+	# Each throttle answer comes 1.1 s late, so each attempt has its own
+	# X-Amz-Date and so its own signature.
+	moto_fault '{"service":"eks","action":"ListClusters","kind":"throttle","count":2,"delay_ms":1100}'
+	run --separate-stderr awscall --service eks --method GET --path /clusters
+	assert_success
+	assert_output '{"clusters":[]}'
+	assert_equal "$stderr" ""
+	run requests_of eks
+	assert_equal "${#lines[@]}" 3
+	# Fresh dates and signatures: three different ones of each.
+	run bash -c "$(declare -f requests_of moto_requests _moto_curl); requests_of eks | cut -f2 | sort -u | wc -l"
+	assert_output 3
+	run bash -c "$(declare -f requests_of moto_requests _moto_curl); requests_of eks | cut -f3 | sort -u | wc -l"
+	assert_output 3
+}
+
+@test "transport: EKS throttling error code comes from x-amzn-ErrorType" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	moto_fault '{"service":"eks","kind":"throttle","count":5}'
+	run --separate-stderr awscall --service eks --method GET --path /clusters
+	assert_failure 4
+	assert_equal "$stderr" "awscall: ThrottlingException: Rate exceeded (HTTP 400, 3 attempts)"
+}
+
+@test "transport: persistent 503 ends with exit 4 after 3 attempts naming the error" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	moto_fault '{"service":"eks","kind":"503","count":100}'
+	run --separate-stderr awscall --service eks --method GET --path /clusters/x
+	assert_failure 4
+	assert_equal "$stderr" "awscall: ServiceUnavailableException: Service is unavailable; try again (HTTP 503, 3 attempts)"
+	run requests_of eks
+	assert_equal "${#lines[@]}" 3
+}
+
+@test "transport: Query service error from XML, not retried when not transient" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	run --separate-stderr awscall --query iam GetRole 2010-05-08 RoleName=nosuchrole
+	assert_failure 4
+	assert_regex "$stderr" '^awscall: NoSuchEntity: .*nosuchrole.* \(HTTP 404, 1 attempt\)$'
+}
+
+@test "transport: STS throttling (XML) is retried; EC2 answers XML" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	moto_fault '{"service":"sts","kind":"throttle","count":1}'
+	moto_fault '{"service":"ec2","kind":"throttle","count":1}'
+	run --separate-stderr awscall --caller
+	assert_success
+	assert_output 'arn:aws:sts::123456789012:user/moto 123456789012'
+	run --separate-stderr awscall --query ec2 DescribeInstances 2016-11-15
+	assert_success
+	assert_output --partial '<DescribeInstancesResponse'
+	run bash -c 'curl -s "$MOTO_URL/_eksl/requests" | jq -r ".[] | .service + \" \" + .action"'
+	assert_output "$(printf 'sts GetCallerIdentity\nsts GetCallerIdentity\nec2 DescribeInstances\nec2 DescribeInstances')"
+}
+
+@test "transport: a closed port ends quickly with exit 5" {
+	export EKSL_AWS_RETRY_BASE_MS=10
+	start=$(date +%s%N)
+	run --separate-stderr awscall --endpoint-url http://127.0.0.1:1 --service eks --method GET --path /clusters
+	end=$(date +%s%N)
+	assert_failure 5
+	assert_regex "$stderr" '^awscall: ConnectFailed: 127\.0\.0\.1:1: .*\(3 attempts\)$'
+	[ $(( (end - start) / 1000000 )) -lt 2000 ]
+}
+
+@test "transport: a dropped connection is retried" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	moto_fault '{"service":"sts","kind":"reset","count":1}'
+	run --separate-stderr awscall --caller
+	assert_success
+	assert_output 'arn:aws:sts::123456789012:user/moto 123456789012'
+}
+
+@test "transport: a dropped connection every time ends with exit 5" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	moto_fault '{"service":"sts","kind":"reset","count":100}'
+	run --separate-stderr awscall --caller
+	assert_failure 5
+	assert_regex "$stderr" '^awscall: ConnectionError: 127\.0\.0\.1:[0-9]+: .*\(3 attempts\)$'
+}
+
+@test "transport: total timeout ends with exit 5" {
+	export EKSL_AWS_RETRY_BASE_MS=1 AWS_MAX_ATTEMPTS=1
+	moto_fault '{"service":"sts","kind":"delay","delay_ms":1500,"count":1}'
+	run --separate-stderr awscall --timeout 300 --caller
+	assert_failure 5
+	assert_regex "$stderr" '^awscall: Timeout: 127\.0\.0\.1:[0-9]+: .*timed out.*\(1 attempt\)$'
+}
+
+@test "transport: clock skew answer, then success signed with the server's time" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	moto_fault '{"service":"eks","kind":"skew","skew_s":3600,"count":1}'
+	run --separate-stderr awscall -v --service eks --method GET --path /clusters
+	assert_success
+	assert_output '{"clusters":[]}'
+	[[ $stderr == *"clock skew: server time is +3600 s from ours"* ]]
+	run bash -c 'curl -s "$MOTO_URL/_eksl/requests" | jq -r ".[].headers[\"x-amz-date\"]"'
+	assert_equal "${#lines[@]}" 2
+	d1=$(date -u -d "$(sed -E 's/(....)(..)(..)T(..)(..)(..)Z/\1-\2-\3 \4:\5:\6/' <<<"${lines[0]}")" +%s)
+	d2=$(date -u -d "$(sed -E 's/(....)(..)(..)T(..)(..)(..)Z/\1-\2-\3 \4:\5:\6/' <<<"${lines[1]}")" +%s)
+	[ $((d2 - d1)) -ge 3590 ] && [ $((d2 - d1)) -le 3610 ]
+}
+
+@test "transport: a signature error that is not skew is not retried" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	moto_fault '{"service":"sts","kind":"skew","code":"SignatureDoesNotMatch","message":"The request signature we calculated does not match","count":1}'
+	run --separate-stderr awscall --caller
+	assert_failure 4
+	assert_equal "$stderr" "awscall: SignatureDoesNotMatch: The request signature we calculated does not match (HTTP 403, 1 attempt)"
+}
+
+@test "transport: -v and -vv logs carry no secret" {
+	export AWS_SESSION_TOKEN=FQoGZXIvYXdzEXAMPLESESSIONTOKENvalue
+	export EKSL_AWS_RETRY_BASE_MS=1
+	moto_fault '{"service":"sts","kind":"throttle","count":1}'
+	run --separate-stderr awscall -vv --assume-role arn:aws:iam::123456789012:role/r
+	assert_success
+	assert_output --regexp '^ASIA[A-Z0-9]+ token [0-9]+$'
+	[[ $stderr == *'Authorization: [redacted]'* ]]
+	[[ $stderr == *'X-Amz-Security-Token: [redacted]'* ]]
+	[[ $stderr == *'<SecretAccessKey>[redacted]</SecretAccessKey>'* ]]
+	[[ $stderr == *'<SessionToken>[redacted]</SessionToken>'* ]]
+	run grep -cF -e "$AWS_SECRET_ACCESS_KEY" -e "$AWS_SESSION_TOKEN" <<<"$stderr"
+	assert_output 0
+	# The secret key of the assumed role must not appear either.
+	run grep -c '<SecretAccessKey>[^[]' <<<"$stderr"
+	assert_output 0
+}
+
+@test "transport: AWS_ENDPOINT_URL_EKS overrides AWS_ENDPOINT_URL for eks only" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	export AWS_ENDPOINT_URL=http://127.0.0.1:1
+	export AWS_ENDPOINT_URL_EKS=$MOTO_URL/
+	run --separate-stderr awscall --service eks --method GET --path /clusters
+	assert_success
+	assert_output '{"clusters":[]}'
+	run --separate-stderr awscall --caller
+	assert_failure 5
+	assert_regex "$stderr" '^awscall: ConnectFailed: 127\.0\.0\.1:1: '
+}
+
+@test "transport: no region is an input error (exit 3)" {
+	unset AWS_REGION
+	run --separate-stderr awscall --service eks --method GET --path /clusters
+	assert_failure 3
+	assert_equal "$stderr" "awscall: NoRegion: eks: no region: use --region, AWS_REGION or the profile's region (0 attempts)"
+}
+
+@test "transport: a bad endpoint URL is an input error (exit 3)" {
+	run --separate-stderr awscall --endpoint-url ftp://x --service eks --method GET --path /clusters
+	assert_failure 3
+	assert_equal "$stderr" 'awscall: BadEndpoint: eks: endpoint "ftp://x" is not an http(s)://host[:port][/path] URL (0 attempts)'
+}
+
+@test "transport: TLS is verified (plain-HTTP server on https fails, exit 5)" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	run --separate-stderr awscall --endpoint-url "https://${MOTO_URL#http://}" --service eks --method GET --path /clusters
+	assert_failure 5
+	assert_regex "$stderr" '^awscall: (TLSError|ConnectionError): '
+}
+
+@test "transport: canned DescribeCluster through the REST-JSON call" {
+	moto_canned lc1 '{"sequence":[{"name":"lc1","id":"0123","status":"CREATING"},{"name":"lc1","id":"0123","status":"ACTIVE"}]}'
+	run awscall --service eks --method GET --path /clusters/lc1
+	assert_output '{"cluster":{"id":"0123","name":"lc1","status":"CREATING"}}'
+	run awscall --service eks --method GET --path /clusters/lc1
+	assert_output '{"cluster":{"id":"0123","name":"lc1","status":"ACTIVE"}}'
+}

@@ -10,7 +10,8 @@ adds what the tests need and moto lacks:
     Action=GetCallerIdentity) are verified with botocore against the real
     host sts.REGION.amazonaws.com and answered by moto's STS;
   * fault rules:  POST /_eksl/faults  {"service", "action", "kind",
-    "count", "delay_ms", "status", "code", "skew_s"};  DELETE clears;
+    "count", "delay_ms", "status", "code", "message", "skew_s"};
+    DELETE clears;
   * canned DescribeCluster: POST /_eksl/clusters/NAME {"sequence": [...]};
   * outpostConfig and id kept for clusters moto creates;
   * a request log: GET /_eksl/requests;
@@ -352,6 +353,9 @@ class Wrapper:
         if kind == "delay":
             time.sleep(f.get("delay_ms", 1000) / 1000.0)
             return None
+        if f.get("delay_ms"):
+            # Any other fault may also be answered late.
+            time.sleep(f["delay_ms"] / 1000.0)
         if kind == "reset":
             sock = environ.get("werkzeug.socket")
             if sock is not None:
@@ -392,7 +396,7 @@ class Wrapper:
                 code = "RequestExpired"
             hdr = [("Date", email.utils.formatdate(date, usegmt=True))]
             return aws_error(start_response, service, status or 403, code,
-                             msg, hdr)
+                             f.get("message") or msg, hdr)
         return None
 
     def presigned_sts(self, environ, start_response, query):
