@@ -232,7 +232,7 @@ main(int argc, char *argv[])
 	json_t *srvlist = NULL;
 	size_t nserv = 0, nhosts = 0, n = 0, nq = 0, nused = 0, i;
 	long timeout = 2000, tries = 2, port = 0;
-	int ch, probe = 0, rc = EKSL_EXIT_OK;
+	int ch, probe = 0, rc = EKSL_EXIT_OK, st;
 	const char *host;
 	time_t t;
 
@@ -388,8 +388,10 @@ main(int argc, char *argv[])
 		it[i].status = eksl_resolve_apply(it[i].rec,
 		    q[it[i].query].name, &q[it[i].query], &ctx);
 	}
-	if (probe)
-		rc = EKSL_EXIT_WORST(rc, probe_all(it, n, port, (int)timeout));
+	if (probe) {
+		st = probe_all(it, n, port, (int)timeout);
+		rc = EKSL_EXIT_WORST(rc, st);
+	}
 
 	for (i = 0; i < n; i++) {
 		rc = EKSL_EXIT_WORST(rc, it[i].status);
@@ -404,6 +406,8 @@ main(int argc, char *argv[])
 	for (i = 0; i < n; i++)
 		json_decref(it[i].rec);
 	free(it);
+	if (q != NULL)
+		eksl_dns_query_clear(q, nq);
 	free(q);
 	free(state_dir);
 	json_decref(srvlist);

@@ -205,7 +205,13 @@ parse_answer(struct job *j, unsigned char *abuf, int alen)
 		ans->status = classify(rc);
 		return;
 	}
+	free(ans->addrs);
 	ans->naddrs = 0;
+	if (n > 0 && (ans->addrs = calloc((size_t)n,
+	    sizeof(*ans->addrs))) == NULL) {
+		ans->status = EKSL_DNS_ERROR;
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		struct eksl_dns_addr *a = &ans->addrs[ans->naddrs];
 
@@ -384,6 +390,19 @@ init_channel(ares_channel *ch, int timeout_ms, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+void
+eksl_dns_query_clear(struct eksl_dns_query *q, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(q[i].a.addrs);
+		free(q[i].aaaa.addrs);
+		q[i].a.addrs = q[i].aaaa.addrs = NULL;
+		q[i].a.naddrs = q[i].aaaa.naddrs = 0;
+	}
 }
 
 int

@@ -11,7 +11,7 @@
 #include <netinet/in.h>
 
 #define EKSL_DNS_MAX_SERVERS	8	/* --server may be given this often */
-#define EKSL_DNS_MAX_ADDRS	32	/* addresses kept per name and family */
+#define EKSL_DNS_MAX_ADDRS	64	/* addresses kept per name and family */
 #define EKSL_DNS_INFLIGHT	100	/* default cap on outstanding queries */
 #define EKSL_DNS_SERVERLEN	(INET6_ADDRSTRLEN + 8)	/* "[v6]:port" */
 
@@ -46,7 +46,7 @@ struct eksl_dns_addr {
 /* The outcome of one name for one type (A or AAAA). */
 struct eksl_dns_answer {
 	enum eksl_dns_status	status;
-	struct eksl_dns_addr	addrs[EKSL_DNS_MAX_ADDRS];
+	struct eksl_dns_addr	*addrs;	/* naddrs of them; owned */
 	size_t			naddrs;
 };
 
@@ -83,11 +83,15 @@ void	eksl_dns_server_format(const struct eksl_dns_server *s, char *buf,
  * queries ran (each answer carries its own status, whatever it is), or
  * -1 when they could not start (c-ares failed to initialise; err set).
  * The servers actually asked are stored in used[0..*nused) (at most
- * EKSL_DNS_MAX_SERVERS; used may be NULL).
+ * EKSL_DNS_MAX_SERVERS; used may be NULL).  The answers' addresses are
+ * allocated: release them with eksl_dns_query_clear.
  */
 int	eksl_dns_resolve(struct eksl_dns_query *q, size_t n,
 	    const struct eksl_dns_opts *o, struct eksl_dns_server *used,
 	    size_t *nused, char *err, size_t errlen);
+
+/* Free the addresses held by the answers of q[0..n). */
+void	eksl_dns_query_clear(struct eksl_dns_query *q, size_t n);
 
 /* A short, stable word for st ("NXDOMAIN", "timeout", ...); static. */
 const char *eksl_dns_status_str(enum eksl_dns_status st);

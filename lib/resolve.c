@@ -223,7 +223,8 @@ apply_answer(json_t *rec, const char *host, json_t *dns, json_t *lkg,
 		note(ctx, EKSL_RESOLVE_WARN, "%s: answer changed: %s -> %s",
 		    host, oldl, newl);
 	}
-	if (ctx->state_dir != NULL) {
+	/* the same answer as saved: nothing to write, not even a lock */
+	if (ctx->state_dir != NULL && (lkg == NULL || changed)) {
 		r = eksl_lkg_save(ctx->state_dir, host, dns, ctx->now, err,
 		    sizeof(err));
 		if (r == -1) {
