@@ -281,6 +281,9 @@ main(int argc, char *argv[])
 	    EKSL_ZONE_FMT_ZONE))
 		return usage_error("%s", "--server-conf needs --format zone and "
 		    "--out-dir");
+	if (server != NULL && strpbrk(outdir, "\"\\\n") != NULL)
+		return usage_error("--out-dir %s: cannot be quoted in a %s "
+		    "configuration", outdir, server);
 	if (reload != NULL && out == NULL && outdir == NULL)
 		return usage_error("%s", "--reload needs --out or --out-dir");
 	if ((set = eksl_zone_set_new(&o, err, sizeof(err))) == NULL)

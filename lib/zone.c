@@ -1160,6 +1160,12 @@ eksl_zone_server_conf(const struct eksl_zone_set *s, const char *server,
 		    server);
 		return -1;
 	}
+	/* the path goes between double quotes in every server's syntax */
+	if (strpbrk(absdir, "\"\\\n") != NULL) {
+		snprintf(err, errlen, "%s: cannot be quoted in a %s "
+		    "configuration", absdir, server);
+		return -1;
+	}
 	r |= eksl_buf_printf(out, "%s %s\n", kind == 2 ? "//" : "#", HEADER);
 	if (kind == 1)
 		r |= eksl_buf_printf(out, "zone:\n");

@@ -165,6 +165,7 @@ start_dnsmasq() {	# start_dnsmasq ARG...
 	    "--format zone --server-conf pdns|--server-conf pdns: not nsd, knot or bind"
 	    "--format zone --out f --server-conf nsd|--server-conf needs --format zone and --out-dir"
 	    "--format unbound --out-dir d --server-conf nsd|--server-conf needs --format zone and --out-dir"
+	    "--format zone --out-dir 'a\"b' --server-conf bind|--out-dir a\"b: cannot be quoted in a bind configuration"
 	    "--format zone --reload true|--reload needs --out or --out-dir"
 	    "--format zone extra|extra: unexpected argument"
 	    "--format zone --origin a_b.example|--origin a_b.example: not a valid zone name"
