@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <yaml.h>
 
 #include "atomicio.h"
+#include "base64.h"
 #include "buf.h"
 #include "kubeconfig.h"
 #include "record.h"
@@ -920,7 +920,7 @@ char *
 eksl_kc_file_base64(const char *path, size_t max, char *err, size_t errlen)
 {
 	char *buf = NULL, *out = NULL;
-	size_t len, olen;
+	size_t len;
 	int rc;
 
 	rc = eksl_file_read(path, max, &buf, &len, err, errlen);
@@ -932,13 +932,8 @@ eksl_kc_file_base64(const char *path, size_t max, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: empty file", path);
 		goto out;
 	}
-	olen = 4 * ((len + 2) / 3) + 1;
-	if ((out = malloc(olen)) == NULL) {
+	if ((out = eksl_base64_encode(buf, len, EKSL_B64_STD)) == NULL)
 		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
-		goto out;
-	}
-	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)buf,
-	    (int)len);
 out:
 	explicit_bzero(buf, len);
 	free(buf);

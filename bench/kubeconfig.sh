@@ -1,0 +1,147 @@
+#!/bin/sh
+# bench/kubeconfig.sh: eksl-kubeconfig against `aws eks update-kubeconfig`,
+# both talking to the same moto wrapper (a canned DescribeCluster of a
+# local cluster), in one hyperfine run:
+#   (a) eksl-provision describe --name X | eksl-kubeconfig   vs  aws (target >= 30x)
+#   (b) eksl-kubeconfig < saved record                      vs  aws (target >= 100x)
+# Every command merges into its own copy of the same kubeconfig with a few
+# foreign entries (hyperfine --prepare restores it), so each run writes.
+# When eksl-provision is not built, (a) is left out and said so.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
+: "${EKSL_BIN:=$top/bin}"
+w=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/eksl-bench-kubeconfig.XXXXXX")
+pid=
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null || :
+		wait "$pid" 2>/dev/null || :
+	fi
+	[ -n "${BENCH_KEEP:-}" ] || rm -rf "$w"
+}
+trap cleanup EXIT INT TERM
+
+# Everything AWS goes to the moto wrapper on loopback, with test keys;
+# HOME is the work dir, so no real configuration is read.
+export HOME="$w/home" AWS_CONFIG_FILE="$w/home/.aws/config"
+export AWS_SHARED_CREDENTIALS_FILE="$w/home/.aws/credentials"
+export AWS_ACCESS_KEY_ID=AKIDEXAMPLE
+export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+export AWS_REGION=us-west-2 AWS_DEFAULT_REGION=us-west-2
+unset AWS_PROFILE AWS_SESSION_TOKEN KUBECONFIG 2>/dev/null || :
+mkdir -p "$HOME"
+
+python3 "$top/tests/moto_wrapper.py" --port-file "$w/port" \
+    >"$w/moto.log" 2>&1 </dev/null &
+pid=$!
+i=0
+while :; do
+	if [ -s "$w/port" ] && curl -sf --noproxy '*' -o /dev/null \
+	    "http://127.0.0.1:$(cat "$w/port")/_eksl/ready"; then
+		break
+	fi
+	i=$((i + 1))
+	if [ $i -gt 200 ] || ! kill -0 "$pid" 2>/dev/null; then
+		echo "bench: moto wrapper did not start" >&2
+		cat "$w/moto.log" >&2
+		exit 1
+	fi
+	sleep 0.05
+done
+export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$w/port")"
+name=bench-cluster
+ca=$(openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+    -nodes -keyout /dev/null -subj /CN=kubernetes -days 3650 2>/dev/null |
+    base64 -w0)
+curl -sf --noproxy '*' -X POST -H 'Content-Type: application/json' \
+    "$AWS_ENDPOINT_URL/_eksl/clusters/$name" --data-binary @- >/dev/null <<EOF
+{"sequence": [{"name": "$name",
+ "arn": "arn:aws:eks:us-west-2:123456789012:cluster/$name",
+ "id": "a1b2c3d4-0000-4000-8000-000000000001", "status": "ACTIVE",
+ "version": "1.30", "endpoint": "https://A1B2C3D4.gr7.us-west-2.eks.amazonaws.com",
+ "certificateAuthority": {"data": "$ca"},
+ "outpostConfig": {"outpostArns": ["arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0"],
+                   "controlPlaneInstanceType": "m5d.large"}}]}
+EOF
+
+cat >"$w/base" <<'EOF'
+apiVersion: v1
+kind: Config
+clusters:
+- name: dev
+  cluster: {server: "https://10.1.2.3:6443", insecure-skip-tls-verify: true}
+- name: staging
+  cluster: {server: "https://10.1.2.4:6443", certificate-authority: /etc/ca.crt}
+users:
+- name: dev-admin
+  user: {token: abc}
+- name: staging-admin
+  user: {client-certificate: /etc/u.crt, client-key: /etc/u.key}
+contexts:
+- name: dev
+  context: {cluster: dev, user: dev-admin}
+- name: staging
+  context: {cluster: staging, user: staging-admin, namespace: apps}
+current-context: dev
+preferences: {}
+EOF
+chmod 600 "$w/base"
+
+have_provision=0
+if [ -x "$EKSL_BIN/eksl-provision" ]; then
+	have_provision=1
+	# the saved record for (b) is what describe prints
+	"$EKSL_BIN/eksl-provision" describe --name "$name" >"$w/record.json"
+else
+	echo "note: eksl-provision is not built: (a) skipped, (b) uses a record made here"
+	printf '{"schema":"eksl.cluster.v1","name":"%s","region":"us-west-2","arn":"arn:aws:eks:us-west-2:123456789012:cluster/%s","id":"a1b2c3d4-0000-4000-8000-000000000001","endpoint":"https://A1B2C3D4.gr7.us-west-2.eks.amazonaws.com","ca":"%s","outpost":{"arn":"arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0","controlPlaneInstanceType":"m5d.large"}}\n' \
+	    "$name" "$name" "$ca" >"$w/record.json"
+fi
+
+# Both tools must produce an equivalent context before timing means much.
+cp "$w/base" "$w/aws.cfg"
+cp "$w/base" "$w/eksl.cfg"
+aws eks update-kubeconfig --name "$name" --kubeconfig "$w/aws.cfg" >/dev/null
+"$EKSL_BIN/eksl-kubeconfig" --exec aws --kubeconfig "$w/eksl.cfg" \
+    <"$w/record.json" >/dev/null
+python3 - "$w/aws.cfg" "$w/eksl.cfg" <<'PY' || echo "bench: the two kubeconfigs differ" >&2
+import sys, yaml
+a, b = (yaml.safe_load(open(p)) for p in sys.argv[1:])
+def ours(d):
+    arn = d["current-context"]
+    c = [e["cluster"] for e in d["clusters"] if e["name"] == arn][0]
+    u = [e["user"] for e in d["users"] if e["name"] == arn][0]["exec"]
+    return (arn, c["server"], c["certificate-authority-data"], u["command"],
+            [x for x in u["args"]])
+oa, ob = ours(a), ours(b)
+assert oa == ob, (oa, ob)
+print("same cluster, user and context from both:", oa[0], " ".join(oa[4]))
+PY
+
+runs=${BENCH_RUNS:-20}
+set -- -n aws-update-kubeconfig \
+    "aws eks update-kubeconfig --name $name --kubeconfig $w/aws.cfg"
+if [ $have_provision = 1 ]; then
+	set -- "$@" -n describe+eksl-kubeconfig \
+	    "sh -c '$EKSL_BIN/eksl-provision describe --name $name | $EKSL_BIN/eksl-kubeconfig -q --kubeconfig $w/pipe.cfg >/dev/null'"
+fi
+# hyperfine 1.15 has no --input: sh -c redirects stdin (sh-floor is that
+# shell alone; the ratio below includes it, so it understates eksl).
+set -- "$@" -n eksl-kubeconfig-record \
+    "sh -c '$EKSL_BIN/eksl-kubeconfig -q --kubeconfig $w/rec.cfg <$w/record.json >/dev/null'" \
+    -n sh-floor "sh -c ': <$w/record.json >/dev/null'"
+hyperfine -N --warmup 2 --runs "$runs" \
+    --export-json "$w/k.json" \
+    --prepare "sh -c 'cp -p $w/base $w/aws.cfg; cp -p $w/base $w/pipe.cfg; cp -p $w/base $w/rec.cfg'" \
+    "$@" >"$w/hf.out" 2>&1 || { cat "$w/hf.out"; exit 1; }
+
+if [ $have_provision = 1 ]; then
+	echo "(a) DescribeCluster + merge:"
+	report_ratio "$w/k.json" aws-update-kubeconfig describe+eksl-kubeconfig 30
+else
+	echo "(a) skipped: eksl-provision is not built"
+fi
+echo "(b) merge from a saved record:"
+report_ratio "$w/k.json" aws-update-kubeconfig eksl-kubeconfig-record 100
+printf 'median %-28s %9s ms\n' sh-floor "$(median_of "$w/k.json" sh-floor)"
