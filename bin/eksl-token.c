@@ -146,6 +146,25 @@ assume_role(const char *role_arn, const char *profile, const char *region,
 	return eksl_awsconf_run_process(argv, out, err, errlen);
 }
 
+/*
+ * The exit status for a failed assume-role: the child's own when it is
+ * one of bad input, refused, unreachable or I/O (so a script sees why),
+ * else refused.
+ */
+static int
+child_status(const char *err)
+{
+	const char *p;
+	long st;
+
+	if ((p = strstr(err, "exited with status ")) == NULL)
+		return EKSL_EXIT_REFUSED;
+	st = strtol(p + strlen("exited with status "), NULL, 10);
+	if (st >= EKSL_EXIT_INPUT && st <= EKSL_EXIT_IO)
+		return (int)st;
+	return EKSL_EXIT_REFUSED;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -246,7 +265,7 @@ main(int argc, char *argv[])
 		if (assume_role(role, ao.profile, conf.region, now, &rolecreds,
 		    err, sizeof(err)) == -1) {
 			eksl_err("--role-arn %s: %s", role, err);
-			rc = EKSL_EXIT_REFUSED;
+			rc = child_status(err);
 			goto out;
 		}
 		creds = &rolecreds;
