@@ -518,8 +518,11 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (dowrite && h != NULL && eksl_hosts_changed(h)) {
+		/* Compared here already: spare the file a second read. */
 		if (eksl_hosts_render(h, &out) == -1 ||
-		    (rc = eksl_file_replace(file, out.data, out.len, 0644, 0,
+		    (rc = eksl_file_replace(file, out.data, out.len, 0644,
+		    data != NULL && (out.len != len ||
+		    memcmp(out.data, data, len) != 0) ? EKSL_WRITE_FORCE : 0,
 		    err, sizeof(err))) == -1) {
 			if (out.data == NULL || rc != -1)
 				snprintf(err, sizeof(err), "%s: %s", file,

@@ -58,6 +58,16 @@ eksl_buf_add(struct eksl_buf *b, const void *p, size_t n)
 }
 
 int
+eksl_buf_reserve(struct eksl_buf *b, size_t n)
+{
+	if (n > b->max - b->len) {
+		errno = E2BIG;
+		return -1;
+	}
+	return grow(b, b->len + n);
+}
+
+int
 eksl_buf_addstr(struct eksl_buf *b, const char *s)
 {
 	return eksl_buf_add(b, s, strlen(s));

@@ -18,6 +18,8 @@ struct eksl_buf {
 void	eksl_buf_init(struct eksl_buf *b, size_t max);
 /* Append n bytes.  Returns 0, or -1 with errno E2BIG (cap) or ENOMEM. */
 int	eksl_buf_add(struct eksl_buf *b, const void *p, size_t n);
+/* Make room for n more bytes at once.  Same returns as eksl_buf_add. */
+int	eksl_buf_reserve(struct eksl_buf *b, size_t n);
 /* Append a C string.  Same returns as eksl_buf_add. */
 int	eksl_buf_addstr(struct eksl_buf *b, const char *s);
 /* Append printf-style.  Same returns as eksl_buf_add. */

@@ -580,51 +580,104 @@ name_is(const char *p, size_t n, const char *host, size_t hlen)
 	return n == hlen && strncasecmp(p, host, hlen) == 0;
 }
 
+/* 1 when the line [p, end) names host, after its address, not in a comment. */
+static int
+line_names(const char *p, const char *end, const char *host, size_t hlen)
+{
+	const char *t;
+	int field;
+
+	for (field = 0; p < end; field++) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
+		    *p == '\n'))
+			p++;
+		if (p == end || *p == '#')
+			return 0;
+		t = p;
+		while (p < end && *p != ' ' && *p != '\t' && *p != '\r' &&
+		    *p != '\n' && *p != '#')
+			p++;
+		if (field > 0 && name_is(t, (size_t)(p - t), host, hlen))
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when [p, p+n) holds an ASCII capital letter. */
+static int
+has_upper(const char *p, size_t n)
+{
+	size_t i, j, m;
+	unsigned char acc;
+
+	/* Blocks of 64 without an early exit, which compilers vectorise. */
+	for (i = 0; i < n; i += m) {
+		m = n - i < 64 ? n - i : 64;
+		acc = 0;
+		for (j = 0; j < m; j++)
+			acc |= (unsigned char)(p[i + j] - 'A') < 26;
+		if (acc)
+			return 1;
+	}
+	return 0;
+}
+
 size_t
 eksl_hosts_unmanaged(const struct eksl_hosts *h, const char *hostarg,
     size_t *lines, size_t max)
 {
 	char host[HOSTLEN];
-	const char *p, *end, *t, *nl;
-	size_t off = 0, lineno = 0, bi = 0, found = 0, hlen, lend;
-	int field;
+	const char *nl, *hit;
+	size_t off = 0, lineno = 1, bi = 0, found = 0, hlen, lend, ls;
+	int every;
 
 	if (norm_host(hostarg, strlen(hostarg), host) == -1)
 		return 0;
 	hlen = strlen(host);
+	/*
+	 * The host is lower case.  In a file without capitals only the
+	 * lines where memmem finds it can name it; otherwise look at every
+	 * line.  This keeps a pin into a large file cheap.
+	 */
+	every = 0;
+	for (bi = 0; bi <= h->nb && !every; bi++) {
+		/* Between the original blocks: markers are in capitals. */
+		lend = bi < h->nb && h->b[bi].orig ? h->b[bi].off : h->len;
+		every = lend > off && has_upper(h->data + off, lend - off);
+		if (bi == h->nb || !h->b[bi].orig)
+			break;
+		off = h->b[bi].off + h->b[bi].len;
+	}
+	off = 0;
+	bi = 0;
 	while (off < h->len) {
+		if (!every) {
+			hit = memmem(h->data + off, h->len - off, host, hlen);
+			if (hit == NULL)
+				break;
+			ls = (size_t)(hit - h->data);
+			while (ls > off && h->data[ls - 1] != '\n')
+				ls--;
+			while (off < ls && (nl = memchr(h->data + off, '\n',
+			    ls - off)) != NULL) {
+				lineno++;
+				off = (size_t)(nl - h->data) + 1;
+			}
+		}
 		nl = memchr(h->data + off, '\n', h->len - off);
 		lend = nl != NULL ? (size_t)(nl - h->data) + 1 : h->len;
-		lineno++;
 		/* Skip the original blocks (they are in file order). */
 		while (bi < h->nb && h->b[bi].orig &&
 		    h->b[bi].off + h->b[bi].len <= off)
 			bi++;
-		if (bi < h->nb && h->b[bi].orig && h->b[bi].off <= off) {
-			off = lend;
-			continue;
-		}
-		p = h->data + off;
-		end = h->data + lend;
-		for (field = 0; p < end; field++) {
-			while (p < end && (*p == ' ' || *p == '\t' ||
-			    *p == '\r' || *p == '\n'))
-				p++;
-			if (p == end || *p == '#')
-				break;
-			t = p;
-			while (p < end && *p != ' ' && *p != '\t' &&
-			    *p != '\r' && *p != '\n' && *p != '#')
-				p++;
-			if (field > 0 && name_is(t, (size_t)(p - t), host,
-			    hlen)) {
-				if (found < max)
-					lines[found] = lineno;
-				found++;
-				break;
-			}
+		if (!(bi < h->nb && h->b[bi].orig && h->b[bi].off <= off) &&
+		    line_names(h->data + off, h->data + lend, host, hlen)) {
+			if (found < max)
+				lines[found] = lineno;
+			found++;
 		}
 		off = lend;
+		lineno++;
 	}
 	return found;
 }
@@ -887,10 +940,14 @@ int
 eksl_hosts_render(const struct eksl_hosts *h, struct eksl_buf *out)
 {
 	struct plan pl;
-	size_t i;
+	size_t i, total;
 	int rc = -1;
 
 	if (plan_build(h, &pl) == -1)
+		goto out;
+	for (i = 0, total = 0; i < pl.n; i++)
+		total += pl.p[i].verbatim ? pl.p[i].olen : pl.p[i].nlen;
+	if (eksl_buf_reserve(out, total) == -1)
 		goto out;
 	for (i = 0; i < pl.n; i++) {
 		const struct piece *p = &pl.p[i];

@@ -329,6 +329,25 @@ test_check_list(void)
 }
 
 static void
+test_unmanaged_lower(void)
+{
+	static const char in[] = "x\n10.1.1.1 foo a.example\n"
+	    B("a.example") "\n10.0.0.1\ta.example\n" E("a.example") "\n"
+	    "10.2.2.2 a.example. # c\n# 10.3.3.3 a.example\n"
+	    "10.4.4.4 xa.example a.examplex\na.example 10.5.5.5\n"
+	    "10.6.6.6\ta.example";
+	char err[512];
+	struct eksl_hosts *h;
+	size_t lines[4], n;
+
+	h = eksl_hosts_parse("f", in, strlen(in), err, sizeof(err));
+	n = eksl_hosts_unmanaged(h, "A.Example", lines, 4);
+	tap_ok(n == 3 && lines[0] == 2 && lines[1] == 6 && lines[2] == 10,
+	    "unmanaged lines in a lower-case file with a block (%zu)", n);
+	eksl_hosts_free(h);
+}
+
+static void
 test_diff(void)
 {
 	static const char in[] = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n"
@@ -377,6 +396,7 @@ main(void)
 	test_refused();
 	test_canon();
 	test_check_list();
+	test_unmanaged_lower();
 	test_diff();
 	return tap_done();
 }
