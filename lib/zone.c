@@ -1005,6 +1005,40 @@ out:
 	return rc;
 }
 
+int
+eksl_zone_read_existing(struct eksl_zone_set *s, size_t unit,
+    const char *name, const char *text, size_t len, uint32_t *serial,
+    int *has_soa, char *err, size_t errlen)
+{
+	char *copy;
+	int rc = 0;
+
+	*has_soa = 0;
+	*serial = 0;
+	if (unit == EKSL_ZONE_ALL && eksl_zone_format_has_serial(s->format))
+		return 0;	/* no zone at all: nothing to compare with */
+	if (unit != EKSL_ZONE_ALL && unit >= s->nzones) {
+		snprintf(err, errlen, "%s: no zone %zu", name, unit);
+		return -1;
+	}
+	if (!eksl_zone_format_has_serial(s->format) && !unit_asks(s, unit))
+		return 0;
+	/* the readers cut the text up: give them a copy */
+	if ((copy = malloc(len + 1)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -1;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	if (eksl_zone_format_has_serial(s->format))
+		rc = read_zone_text(s, unit, name, copy, len, unit_asks(s, unit),
+		    serial, has_soa, err, errlen);
+	else
+		rc = read_plain_text(s, unit, name, copy, err, errlen);
+	free(copy);
+	return rc;
+}
+
 /* After reading the old file: the state of each host of unit. */
 static void
 mark_states(struct eksl_zone_set *s, size_t unit)
@@ -1033,7 +1067,6 @@ eksl_zone_update(struct eksl_zone_set *s, size_t unit, const char *path,
 	uint32_t serial = base, oldserial = 0;
 	int has_soa = 0, r, rc = -1;
 	long rrs = 0;
-	char *copy = NULL;
 
 	memset(res, 0, sizeof(*res));
 	eksl_buf_init(&res->data, 0);
@@ -1062,35 +1095,9 @@ eksl_zone_update(struct eksl_zone_set *s, size_t unit, const char *path,
 			goto out;
 	}
 	res->fail = EKSL_EXIT_INPUT;
-	if (old != NULL && res->has_serial) {
-		if (unit == EKSL_ZONE_ALL) {
-			/* no hosts at all: nothing to render */
-			rc = 0;
-			goto out;
-		}
-		/* the reader may change the text: give it a copy */
-		if ((copy = malloc(oldlen + 1)) == NULL) {
-			snprintf(err, errlen, "%s: out of memory", path);
-			goto out;
-		}
-		memcpy(copy, old, oldlen + 1);
-		r = read_zone_text(s, unit, path, copy, oldlen,
-		    unit_asks(s, unit), &oldserial, &has_soa, err, errlen);
-		free(copy);
-		copy = NULL;
-		if (r == -1)
-			goto out;
-	} else if (old != NULL && unit_asks(s, unit)) {
-		if ((copy = strdup(old)) == NULL) {
-			snprintf(err, errlen, "%s: out of memory", path);
-			goto out;
-		}
-		r = read_plain_text(s, unit, path, copy, err, errlen);
-		free(copy);
-		copy = NULL;
-		if (r == -1)
-			goto out;
-	}
+	if (old != NULL && eksl_zone_read_existing(s, unit, path, old, oldlen,
+	    &oldserial, &has_soa, err, errlen) == -1)
+		goto out;
 	mark_states(s, unit);
 	if (!unit_has_data(s, unit)) {
 		/* never write a file with no addresses at all */

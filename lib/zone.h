@@ -111,6 +111,17 @@ int	eksl_zone_host_state(const struct eksl_zone_set *s, const char *host,
  */
 char	*eksl_zone_file_name(const struct eksl_zone_set *s, size_t i);
 
+/*
+ * Read text (len bytes), what an existing file of zone unit holds; name
+ * prefixes errors.  For zone and rpz: its SOA serial into *serial
+ * (*has_soa set), parsed with ldns.  For every format: the addresses the
+ * file gives the unit's hosts that came without any.  text is not
+ * changed.  Returns 0, or -1 with err ("NAME:LINE: not a zone file: ...").
+ */
+int	eksl_zone_read_existing(struct eksl_zone_set *s, size_t unit,
+	    const char *name, const char *text, size_t len, uint32_t *serial,
+	    int *has_soa, char *err, size_t errlen);
+
 struct eksl_zone_result {
 	int		 written;	/* 0: no data at all, nothing to write */
 	int		 changed;	/* the file was rewritten */
