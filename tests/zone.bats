@@ -539,6 +539,7 @@ $(rec "$H2" 127.0.0.14)"
 	    "$(rec other.example.com 127.0.0.1)|other.example.com: not under --origin gr7.us-west-2.eks.amazonaws.com"
 	    "{\"host\":\"$H2\",\"addresses\":\"127.0.0.1\"}|$H2: addresses: not an array"
 	    "{\"host\":\"$H2\",\"addresses\":[{\"addr\":\"127.0.0.1\"}]}|$H2: addresses[0]: no ip"
+	    "$(rec "$H2" $(seq -f 10.0.0.%g 1 65))|$H2: addresses: more than 64"
 	    "{\"name\":\"x\"}|stdin: record 2: no host or endpoint"
 	)
 	local c input want
