@@ -3,6 +3,7 @@
 
 load lib/common
 load lib/k8s
+load lib/moto
 
 FIX="$BATS_TEST_DIRNAME/fixtures/kubeconfig"
 ARN=arn:aws:eks:us-west-2:111122223333:cluster/my-cluster
@@ -35,6 +36,7 @@ setup() {
 
 teardown() {
 	k8s_stop || true
+	moto_stop || true
 }
 
 @test "--help prints the usage on stdout and exits 0" {
@@ -461,37 +463,53 @@ EOF
 	export PATH="$BATS_TEST_TMPDIR/fakebin:$PATH"
 }
 
-@test "kubectl get --raw /version through the exec plugin (eksl-token)" {
-	k8s_start
-	if [ -x "$EKSL_BIN/eksl-token" ] && [ -f "$EKSL_TOP/tests/lib/moto.bash" ]; then
-		skip "eksl-token is built: switch this test to it with moto (tests/lib/moto.bash)"
+# exec_setup: start the stand-in and give kubectl an eksl-token.  With
+# bin/eksl-token built, the real one against the moto wrapper's STS (the
+# stand-in redeems each token there, checking its signature and that it
+# names this cluster's id; moto's identity for the test key is the
+# cluster creator, "kubernetes-admin"); else fake_eksl_token.
+exec_setup() {
+	if [ -x "$EKSL_BIN/eksl-token" ]; then
+		moto_start
+		moto_env
+		export K8S_CREATOR_ARN=arn:aws:sts::123456789012:user/moto
+		export K8S_AWS_SECRETS="$MOTO_TEST_ACCESS_KEY:$MOTO_TEST_SECRET_KEY"
+		k8s_start
+		EXEC_USER=kubernetes-admin
+	else
+		k8s_start
+		fake_eksl_token
+		EXEC_USER=exec-user
 	fi
-	fake_eksl_token
 	run_stdin "$(k8s_record | jq -c '.outpost={arn:"arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0"}')" \
 	    eksl-kubeconfig --kubeconfig "$KCF"
 	assert_success
-	run k8s_pinned "$KUBECTL" --cache-dir "$BATS_TEST_TMPDIR/kcache" \
-	    --kubeconfig "$KCF" get --raw /version
-	k8s_stop || true
-	assert_success
-	[ "$(echo "$output" | jq -r .major)" = 1 ]
-	[ -f "$BATS_TEST_TMPDIR/exec-ran" ]
 }
 
-@test "kubectl auth whoami through the exec plugin is the plugin's user" {
-	k8s_start
-	if [ -x "$EKSL_BIN/eksl-token" ] && [ -f "$EKSL_TOP/tests/lib/moto.bash" ]; then
-		skip "eksl-token is built: switch this test to it with moto (tests/lib/moto.bash)"
-	fi
-	fake_eksl_token
-	run_stdin "$(k8s_record | jq -c '.outpost={arn:"arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0"}')" \
+@test "kubectl get --raw /version and auth whoami through the exec plugin (eksl-token)" {
+	exec_setup
+	run k8s_pinned "$KUBECTL" --cache-dir "$BATS_TEST_TMPDIR/kcache" \
+	    --kubeconfig "$KCF" get --raw /version
+	assert_success
+	[ "$(echo "$output" | jq -r .major)" = 1 ]
+	run k8s_pinned "$KUBECTL" --cache-dir "$BATS_TEST_TMPDIR/kcache" \
+	    --kubeconfig "$KCF" auth whoami -o jsonpath='{.status.userInfo.username}'
+	assert_success
+	assert_output "$EXEC_USER"
+	[ -x "$EKSL_BIN/eksl-token" ] || [ -f "$BATS_TEST_TMPDIR/exec-ran" ]
+}
+
+@test "a context whose token names another cluster id is refused (401)" {
+	[ -x "$EKSL_BIN/eksl-token" ] || skip "eksl-token is not built"
+	exec_setup
+	run_stdin "$(k8s_record | jq -c '.id="00000000-0000-4000-8000-000000000000" |
+	    .outpost={arn:"arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0"}')" \
 	    eksl-kubeconfig --kubeconfig "$KCF"
 	assert_success
 	run k8s_pinned "$KUBECTL" --cache-dir "$BATS_TEST_TMPDIR/kcache" \
-	    --kubeconfig "$KCF" auth whoami -o jsonpath='{.status.userInfo.username}'
-	k8s_stop || true
-	assert_success
-	assert_output exec-user
+	    --kubeconfig "$KCF" auth whoami
+	assert_failure
+	assert_output --partial "Unauthorized"
 }
 
 @test "kubectl get --raw /version and auth whoami through the offline x.509 context" {
