@@ -702,7 +702,8 @@ sign(struct eksl_sigv4 *s, const struct eksl_sigv4_request *req,
 			goto nomem;
 		eksl_buf_reset(&q);
 	}
-	qsort(qs, nq, sizeof(*qs), qpair_cmp);
+	if (nq > 1)
+		qsort(qs, nq, sizeof(*qs), qpair_cmp);
 
 	/* The canonical request. */
 	if (eksl_buf_addstr(&b, req->method) == -1 ||
