@@ -653,9 +653,14 @@ eksl_cc_load(const char *path, char *err, size_t errlen)
 	char *data = NULL;
 	size_t len = 0;
 
-	if (eksl_file_read(path, CC_MAX_FILE, &data, &len, err, errlen) == -1)
+	switch (eksl_file_read(path, CC_MAX_FILE, &data, &len, err, errlen)) {
+	case -1:
 		return NULL;
-	cc = load(path, data, len, err, errlen);
+	case 1:
+		snprintf(err, errlen, "%s: %s", path, strerror(ENOENT));
+		return NULL;
+	}
+	cc = load(path, data != NULL ? data : "", len, err, errlen);
 	free(data);
 	return cc;
 }

@@ -227,15 +227,24 @@ int
 eksl_eks_delete(struct eksl_aws *a, const char *name,
     struct eksl_aws_error *e)
 {
-	json_t *ans = NULL;
+	json_t *ans = NULL, *body;
 	char path[256];
+	int rc;
 
+	/*
+	 * An empty JSON body: without one, a body-less DELETE goes out
+	 * with libcurl's form Content-Type, and a REST-JSON server may take
+	 * it for a Query request.
+	 */
 	cluster_path(path, sizeof(path), name);
-	if (eksl_aws_json(a, "eks", "DELETE", path, NULL, NULL, &ans,
-	    e) == -1)
+	if ((body = json_object()) == NULL) {
+		set_error(e, EKSL_AWS_LOCAL, "", "out of memory");
 		return -1;
+	}
+	rc = eksl_aws_json(a, "eks", "DELETE", path, NULL, body, &ans, e);
+	json_decref(body);
 	json_decref(ans);
-	return 0;
+	return rc == -1 ? -1 : 0;
 }
 
 static const char *

@@ -17,7 +17,7 @@ static void
 fixture(const char *dir, const char *name)
 {
 	struct eksl_clusterconfig *cc;
-	char path[1024], err[EKSL_ERRLEN], want[512], line[1024], got[1100];
+	char path[1400], err[EKSL_ERRLEN], want[1024], line[1024], got[1500];
 	FILE *fp;
 	int rc;
 
