@@ -15,6 +15,7 @@
 #include <ares.h>
 
 #define INFLIGHT	100
+#define READABLE(bits, i)	(((unsigned int)(bits) >> (i)) & 1u)
 #define MAXNAMES	100000
 
 static size_t	outstanding;
@@ -81,7 +82,7 @@ main(int argc, char *argv[])
 		}
 		bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
 		for (k = 0, nfds = 0; k < ARES_GETSOCK_MAXNUM; k++) {
-			if (!ARES_GETSOCK_READABLE(bits, k))
+			if (!READABLE(bits, k))
 				continue;
 			pfd[nfds].fd = socks[k];
 			pfd[nfds].events = POLLIN;

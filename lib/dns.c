@@ -25,6 +25,11 @@
 
 #include "dns.h"
 
+/* c-ares's ARES_GETSOCK_WRITABLE shifts a signed 1 into the sign bit */
+#define READABLE(bits, i)	(((unsigned int)(bits) >> (i)) & 1u)
+#define WRITABLE(bits, i)	\
+	(((unsigned int)(bits) >> ((i) + ARES_GETSOCK_MAXNUM)) & 1u)
+
 #define DEF_TIMEOUT_MS	2000
 #define DEF_TRIES	2
 #define RESOLV_CONF	"/etc/resolv.conf"
@@ -333,13 +338,13 @@ step(struct run *run)
 	for (c = 0; c < run->nch; c++) {
 		bits = ares_getsock(run->ch[c], socks, ARES_GETSOCK_MAXNUM);
 		for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			if (!ARES_GETSOCK_READABLE(bits, i) &&
-			    !ARES_GETSOCK_WRITABLE(bits, i))
+			if (!READABLE(bits, i) &&
+			    !WRITABLE(bits, i))
 				continue;
 			pfd[nfds].fd = socks[i];
 			pfd[nfds].events =
-			    (ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-			    (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0);
+			    (READABLE(bits, i) ? POLLIN : 0) |
+			    (WRITABLE(bits, i) ? POLLOUT : 0);
 			pfd[nfds].revents = 0;
 			owner[nfds++] = c;
 		}
