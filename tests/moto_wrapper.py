@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A thin wrapper around moto's WSGI app for the eksl tests.
 
-Usage: moto_wrapper.py [--port N] [--port-file FILE]
+Usage: moto_wrapper.py [--port N] [--port-file FILE] [--parent PID]
+                       [--max-life SECONDS]
 
 Serves moto (same process) on 127.0.0.1 with werkzeug's threaded server and
 adds what the tests need and moto lacks:
@@ -539,11 +540,32 @@ class QuietHandler(WSGIRequestHandler):
             super().log_request(code, size)
 
 
+def watchdog(parent, max_life):
+    """Never outlive the test file that started us."""
+    deadline = time.monotonic() + max_life
+    while time.monotonic() < deadline:
+        if parent > 0:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                break
+            except PermissionError:
+                pass
+        time.sleep(0.5)
+    os._exit(0)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
+    ap.add_argument("--parent", type=int, default=0,
+                    help="exit when this process is gone")
+    ap.add_argument("--max-life", type=int, default=3600,
+                    help="exit after this many seconds")
     args = ap.parse_args()
+    threading.Thread(target=watchdog, args=(args.parent, args.max_life),
+                     daemon=True).start()
     srv = make_server("127.0.0.1", args.port, Wrapper(), threaded=True,
                       request_handler=QuietHandler)
     srv.socket.listen(128)

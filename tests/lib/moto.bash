@@ -43,10 +43,14 @@ moto_start() {
 	local dir=${BATS_FILE_TMPDIR:-${BATS_TEST_TMPDIR:-${TMPDIR:-/tmp}}}
 	local top=${EKSL_TOP:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}
 	local portfile="$dir/moto.port" i
+	# Started twice: stop the first one.
+	if [ -n "${MOTO_PID-}" ] && kill -0 "$MOTO_PID" 2>/dev/null; then
+		moto_stop
+	fi
 	rm -f "$portfile"
 	MOTO_IAM_LOAD_MANAGED_POLICIES=true EKSL_MOTO_QUIET=${EKSL_MOTO_QUIET-1} \
 	    python3 "$top/tests/moto_wrapper.py" --port-file "$portfile" \
-	    >"$dir/moto.log" 2>&1 </dev/null 3>&- &
+	    --parent $$ >"$dir/moto.log" 2>&1 </dev/null 3>&- &
 	MOTO_PID=$!
 	export MOTO_PID
 	for i in $(seq 1 100); do
@@ -107,4 +111,7 @@ moto_env() {
 	unset AWS_SESSION_TOKEN
 	export AWS_REGION=us-west-2
 	export AWS_ENDPOINT_URL=$MOTO_URL
+	# A proxy from the environment must not catch loopback requests.
+	export no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}"
+	export NO_PROXY=$no_proxy
 }
