@@ -45,7 +45,13 @@ struct eksl_sigv4_params {
 	const char	*region;
 	const char	*service;
 	time_t		 when;
-	int		 normalize_path;	/* 1 for every service but S3 */
+	/*
+	 * 1: remove "." and ".." segments and merge "//" (every service
+	 * but S3).  Either way the path is URI-encoded once more as sent
+	 * ("%20" signs as "%2520"), the double encoding of every service
+	 * but S3; S3's single encoding is not offered.
+	 */
+	int		 normalize_path;
 	int		 sign_body;		/* add x-amz-content-sha256 */
 	int		 omit_session_token;	/* add the token after signing */
 	long		 expires;		/* presign: X-Amz-Expires */

@@ -280,9 +280,10 @@ PY
 	[ -n "$stderr" ]
 	token=$(jq -r .status.token <<<"$output")
 	# The token is the product (stdout); it carries the session token
-	# inside the URL, by design.  The secret key appears nowhere.
+	# inside the URL, by design, but only base64url-encoded.  The secret
+	# key and the literal session token appear nowhere.
 	absent "$SK" "$output$stderr"
-	absent "$ST" "$stderr"
+	absent "$ST" "$output$stderr"
 	absent "$token" "$stderr"
 	absent "${token:11:40}" "$stderr"
 	# ... also when it fails.
