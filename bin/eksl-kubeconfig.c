@@ -124,6 +124,45 @@ holds_cluster(const char *path, const char *arn)
 }
 
 /*
+ * With a KUBECONFIG list, kubectl takes current-context from the first
+ * file that sets one: say so when that is an earlier file than path.
+ */
+static void
+warn_current(const char *path, const char *ctx)
+{
+	char err[EKSL_ERRLEN], *list, *p, *e, *abs, *buf;
+	const char *env = getenv("KUBECONFIG"), *cur;
+	struct eksl_kc *kc;
+	size_t len;
+	int done = 0;
+
+	if (env == NULL || strchr(env, ':') == NULL ||
+	    (list = strdup(env)) == NULL)
+		return;
+	for (p = list; p != NULL && !done; p = e) {
+		if ((e = strchr(p, ':')) != NULL)
+			*e++ = '\0';
+		if (*p == '\0' || (abs = absolute(p)) == NULL)
+			continue;
+		done = strcmp(abs, path) == 0;
+		free(abs);
+		if (done || eksl_file_read(p, EKSL_KC_MAX_SIZE, &buf, &len,
+		    err, sizeof(err)) != 0)
+			continue;
+		if ((kc = eksl_kc_load(p, buf, len, err, sizeof(err))) !=
+		    NULL && (cur = eksl_kc_current(kc)) != NULL) {
+			eksl_warn("%s: its current-context (%s) comes first in "
+			    "KUBECONFIG: kubectl uses it, not %s (kubectl "
+			    "config use-context %s)", p, cur, ctx, ctx);
+			done = 1;
+		}
+		eksl_kc_free(kc);
+		free(buf);
+	}
+	free(list);
+}
+
+/*
  * The file for the cluster arn: --kubeconfig; else in the KUBECONFIG list
  * the file that holds the cluster, else the first that exists, else the
  * first; else ~/.kube/config.
@@ -221,11 +260,12 @@ set_kubeconfig(struct item *it, const char *path, int offline)
 
 /* Merge every record for files[f] into it, under kubectl's lock. */
 static int
-do_file(int f, const struct eksl_kc_opts *o, int dryrun, int *first)
+do_file(int f, const struct eksl_kc_opts *o, int dryrun, int explicit,
+    int *first)
 {
 	char err[EKSL_ERRLEN], ctx[1024], offctx[1100], lockp[PATH_MAX];
 	char dir[PATH_MAX], *buf = NULL, *out = NULL, *slash;
-	const char *path = files[f].path;
+	const char *path = files[f].path, *last = NULL;
 	struct eksl_kc *kc = NULL;
 	struct stat st;
 	size_t len, i;
@@ -296,8 +336,12 @@ do_file(int f, const struct eksl_kc_opts *o, int dryrun, int *first)
 	}
 	eksl_info("%s: %s", path, w ? "written" : "unchanged");
 	for (i = 0; i < nitems; i++)
-		if (!items[i].skip && items[i].file == f)
+		if (!items[i].skip && items[i].file == f) {
 			set_kubeconfig(&items[i], path, o->offline);
+			last = items[i].ctx;
+		}
+	if (!explicit && last != NULL)
+		warn_current(path, last);
 	if (stat(path, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
 		eksl_warn("%s: readable by %s (mode %04o); it holds "
 		    "credentials: chmod 600 %s", path, (st.st_mode & S_IROTH) ?
@@ -480,7 +524,7 @@ main(int argc, char *argv[])
 		}
 	}
 	for (i = 0; i < nfiles; i++) {
-		r = do_file((int)i, &o, dryrun, &first);
+		r = do_file((int)i, &o, dryrun, kubeconfig != NULL, &first);
 		rc = EKSL_EXIT_WORST(rc, r);
 	}
 	for (i = 0; i < nitems && !dryrun; i++)

@@ -319,8 +319,10 @@ PY
 	mv "$a" "$b"
 	cp "$FIX/foreign.yaml" "$a"
 	chmod 600 "$a"
-	KUBECONFIG=$a:$b run_stdin "$(rec kc1)" eksl-kubeconfig --alias again
+	KUBECONFIG=$a:$b run --separate-stderr bash -c 'eksl-kubeconfig --alias again <<<"$0"' "$(rec kc1)"
 	assert_success
+	# a sets current-context first: kubectl would not use ours; say so.
+	[[ $stderr == "eksl-kubeconfig: $a: its current-context (dev) comes first in KUBECONFIG: kubectl uses it, not again (kubectl config use-context again)" ]]
 	[ "$(echo "$output" | jq -r .kubeconfig.file)" = "$b" ]
 	cmp "$a" "$FIX/foreign.yaml"
 	[ "$(kc --kubeconfig "$b" config get-contexts -o name | sort | tr '\n' ' ')" = \
