@@ -16,6 +16,7 @@
 #include "aws.h"
 #include "awsconf.h"
 #include "clusterconfig.h"
+#include "duration.h"
 #include "eks.h"
 #include "exitcodes.h"
 #include "msg.h"
@@ -90,37 +91,6 @@ usage_error(const char *fmt, ...)
 	eksl_err("%s", msg);
 	usage(stderr);
 	return EKSL_EXIT_USAGE;
-}
-
-/* "90s", "10m", "1h", "1h30m", "45" (seconds) into ms; -1 when bad. */
-static long
-parse_duration(const char *s)
-{
-	long total = 0, n, mult;
-	char *end;
-
-	if (*s == '\0')
-		return -1;
-	while (*s != '\0') {
-		if (*s < '0' || *s > '9')
-			return -1;
-		errno = 0;
-		n = strtol(s, &end, 10);
-		if (errno != 0 || n > 100000)
-			return -1;
-		switch (*end) {
-		case 'h': mult = 3600; end++; break;
-		case 'm': mult = 60; end++; break;
-		case 's': mult = 1; end++; break;
-		case '\0': mult = 1; break;
-		default: return -1;
-		}
-		total += n * mult * 1000;
-		if (total > 7L * 24 * 3600 * 1000)
-			return -1;
-		s = end;
-	}
-	return total > 0 ? total : -1;
 }
 
 static int
@@ -538,6 +508,7 @@ main(int argc, char *argv[])
 	struct opts o;
 	const char *env;
 	char *end;
+	long long secs;
 	long l;
 	int ch, nfile = 0;
 
@@ -563,9 +534,10 @@ main(int argc, char *argv[])
 		case O_ONLINE: o.online = 1; break;
 		case O_NOWAIT: o.nowait = 1; break;
 		case O_TIMEOUT:
-			if ((o.timeout_ms = parse_duration(optarg)) == -1)
+			if (eksl_duration_parse(optarg, &secs) == -1)
 				return usage_error("--timeout %s: want a "
 				    "duration like 90s, 10m or 1h", optarg);
+			o.timeout_ms = (long)secs * 1000;
 			break;
 		case O_DRYRUN: o.dryrun = 1; break;
 		case O_NAME: o.name = optarg; break;

@@ -161,6 +161,12 @@ describe --name x extra|extra: unexpected argument
 EOF
 	run --separate-stderr eksl-provision describe --bogus
 	[ "$status" -eq 2 ]
+	# The durations the man page names are accepted.
+	for t in 90s 10m 1h 2400; do
+		run --separate-stderr eksl-provision create --dry-run --timeout "$t" \
+		    -f examples/outpost-control-plane.yaml
+		[ "$status" -eq 0 ] || { echo "--timeout $t: $stderr" >&2; false; }
+	done
 }
 
 # ---- offline validation -------------------------------------------------
