@@ -1014,7 +1014,7 @@ main(int argc, char *argv[])
 	json_t *rec;
 	char err[EKSL_ERRLEN], bad[64] = "";
 	const char *cmd = NULL;
-	int c, prep, status = EKSL_EXIT_OK, rc, n = 0;
+	int c, prep, status = EKSL_EXIT_OK, rc, n = 0, li = -1;
 
 	eksl_msg_init(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -1056,12 +1056,13 @@ main(int argc, char *argv[])
 	}
 	prep = cmd[0] == 'p';
 	optind++;
-	while ((c = getopt_long(argc, argv, "vqh", lo, NULL)) != -1) {
-		if ((prep && strchr("wDt", c) != NULL) ||
-		    (!prep && strchr("dugrekR", c) != NULL)) {
-			snprintf(bad, sizeof(bad), "%s", argv[optind - 1]);
+	while ((c = getopt_long(argc, argv, "vqh", lo, &li)) != -1) {
+		if (li >= 0 && ((prep && strchr("wDt", c) != NULL) ||
+		    (!prep && strchr("dugrekR", c) != NULL))) {
+			snprintf(bad, sizeof(bad), "--%s", lo[li].name);
 			c = '?';
 		}
+		li = -1;
 		switch (c) {
 		case 'v':
 			eksl_verbosity++;

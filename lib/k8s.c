@@ -2,11 +2,14 @@
  * The Kubernetes API client (see k8s.h).  One curl easy handle per
  * client, so that the requests of one check share one TLS connection.
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -31,6 +34,7 @@ struct eksl_k8s {
 	long		 timeout_ms;
 	double		 last_ms;
 	int		 answered;	/* a request got an HTTP answer */
+	int		 tcp_seen;	/* a socket of this request was connected */
 	struct eksl_buf	 body;
 	char		 cerr[CURL_ERROR_SIZE];
 };
@@ -59,6 +63,23 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	if (eksl_buf_add(&k->body, p, size * n) == -1)
 		return 0;	/* over the cap: curl fails the transfer */
 	return size * n;
+}
+
+/*
+ * curl counts the TLS handshake as part of connecting, so a handshake that
+ * hangs looks like a TCP timeout.  A socket that has a peer when curl
+ * closes it was connected: that tells the two apart.
+ */
+static int
+on_close(void *arg, curl_socket_t fd)
+{
+	struct eksl_k8s *k = arg;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+		k->tcp_seen = 1;
+	return close(fd);
 }
 
 /* Wipe a header list that may carry the bearer token, then free it. */
@@ -204,6 +225,8 @@ eksl_k8s_new(const struct eksl_k8s_target *t, char *err, size_t errlen)
 	curl_easy_setopt(k->c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(k->c, CURLOPT_WRITEDATA, k);
 	curl_easy_setopt(k->c, CURLOPT_ERRORBUFFER, k->cerr);
+	curl_easy_setopt(k->c, CURLOPT_CLOSESOCKETFUNCTION, on_close);
+	curl_easy_setopt(k->c, CURLOPT_CLOSESOCKETDATA, k);
 	free(r);
 	return k;
 nomem:
@@ -253,7 +276,7 @@ fail_from_curl(struct eksl_k8s *k, CURLcode rc, struct eksl_k8s_error *e)
 	curl_easy_getinfo(k->c, CURLINFO_CONNECT_TIME_T, &ct);
 	curl_easy_getinfo(k->c, CURLINFO_APPCONNECT_TIME_T, &at);
 	e->status = EKSL_K8S_UNREACHABLE;
-	e->tcp = ct > 0 || k->answered;
+	e->tcp = ct > 0 || k->answered || k->tcp_seen;
 	e->tls = at > 0 || k->answered;
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
@@ -266,6 +289,9 @@ fail_from_curl(struct eksl_k8s *k, CURLcode rc, struct eksl_k8s_error *e)
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		reason = "timeout";
+		if (e->tcp && !e->tls && !k->answered)
+			snprintf(k->cerr, sizeof(k->cerr), "connected, but no "
+			    "TLS handshake within %ld ms", k->timeout_ms);
 		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
@@ -339,6 +365,7 @@ eksl_k8s_request(struct eksl_k8s *k, const char *method, const char *path,
 		*out = NULL;
 	eksl_buf_reset(&k->body);
 	k->cerr[0] = '\0';
+	k->tcp_seen = 0;
 	len = strlen(k->base) + strlen(path) + 1;
 	if ((url = malloc(len)) == NULL)
 		goto nomem;

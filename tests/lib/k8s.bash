@@ -11,6 +11,7 @@
 #   k8s_hang_addr IP          accept on one address but never answer
 #   k8s_start_addr IP         listen on one address again
 #   k8s_deny_next_csr         the next CSR created is denied at once
+#   k8s_state                 the stand-in's state as JSON
 #   k8s_stop                  stop everything (call from teardown)
 #   k8s_record                print a cluster record (JSON line) for it
 #   k8s_hosts_file FILE [IP...]   a hosts file mapping K8S_HOST to the IPs
@@ -82,7 +83,12 @@ k8s_random_host() {
 }
 
 k8s_start() {
-	local addrs a args=() i
+	local addrs a args=() i ready
+	# The interpreter itself, not the pyenv shim (which costs a few
+	# shell scripts per start).
+	[ -n "${K8S_PYTHON:-}" ] ||
+	    K8S_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+	export K8S_PYTHON
 	export K8S_DIR="${K8S_DIR:-$BATS_TEST_TMPDIR/k8s}"
 	export K8S_HOST="${K8S_HOST:-$(k8s_random_host)}"
 	export K8S_NAME="${K8S_NAME:-standin}"
@@ -94,7 +100,7 @@ k8s_start() {
 	[ -n "${K8S_TOKEN_CACHE_TTL:-}" ] &&
 	    args+=(--token-cache-ttl "$K8S_TOKEN_CACHE_TTL")
 	rm -f "$K8S_DIR/ready"
-	python3 "$K8S_STANDIN" --cert "$K8S_DIR/server.crt" \
+	"$K8S_PYTHON" "$K8S_STANDIN" --cert "$K8S_DIR/server.crt" \
 	    --key "$K8S_DIR/server.key" --ca "$K8S_DIR/ca.crt" \
 	    --ca-key "$K8S_DIR/ca.key" --cluster-id "$K8S_CLUSTER_ID" \
 	    --port "${K8S_PORT:-0}" --ready-file "$K8S_DIR/ready" "${args[@]}" \
@@ -110,8 +116,9 @@ k8s_start() {
 		cat "$K8S_DIR/standin.log" >&2
 		return 1
 	fi
-	K8S_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$K8S_DIR/ready")
-	K8S_CTL_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ctl_port"])' "$K8S_DIR/ready")
+	ready=$(cat "$K8S_DIR/ready")
+	K8S_PORT=$(sed -E 's/.*"port": *([0-9]+).*/\1/' <<<"$ready")
+	K8S_CTL_PORT=$(sed -E 's/.*"ctl_port": *([0-9]+).*/\1/' <<<"$ready")
 	export K8S_PORT K8S_CTL_PORT
 	export K8S_CA="$K8S_DIR/ca.crt"
 	K8S_CA_B64=$(base64 -w0 <"$K8S_CA")
@@ -121,16 +128,15 @@ k8s_start() {
 
 # k8s_ctl PATH: POST to the control listener; prints its JSON answer.
 k8s_ctl() {
-	python3 - "$K8S_CTL_PORT" "$1" <<'PY'
-import sys, urllib.request
-r = urllib.request.Request("http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2]),
-                           data=b"", method="POST")
-try:
-    print(urllib.request.urlopen(r, timeout=10).read().decode().strip())
-except Exception as e:
-    print("k8s_ctl: %s" % e, file=sys.stderr)
-    sys.exit(1)
-PY
+	curl -sS --fail-with-body --noproxy '*' -X POST \
+	    "http://127.0.0.1:$K8S_CTL_PORT$1"
+}
+
+# k8s_state: the stand-in's state (running addresses, CSR and binding
+# names) as JSON.
+k8s_state() {
+	curl -sS --fail-with-body --noproxy '*' \
+	    "http://127.0.0.1:$K8S_CTL_PORT/state"
 }
 
 k8s_stop_addr() { k8s_ctl "/stop?addr=$1" >/dev/null; }
@@ -141,8 +147,8 @@ k8s_reset() { k8s_ctl /reset >/dev/null; }
 
 k8s_stop() {
 	if [ -n "${K8S_PID:-}" ]; then
-		kill "$K8S_PID" 2>/dev/null
-		wait "$K8S_PID" 2>/dev/null
+		kill "$K8S_PID" 2>/dev/null || true
+		wait "$K8S_PID" 2>/dev/null || true
 		unset K8S_PID
 	fi
 	rm -f "${K8S_DIR:-/nonexistent}/ready"
@@ -150,28 +156,18 @@ k8s_stop() {
 
 # k8s_record: one cluster record line for the running stand-in.
 k8s_record() {
-	python3 - <<'PY'
-import json, os
-addrs = os.environ.get("K8S_ADDRS", "127.0.0.11 127.0.0.12 127.0.0.13").split()
-name = os.environ["K8S_NAME"]
-print(json.dumps({
-    "schema": "eksl.cluster.v1",
-    "name": name,
-    "region": "us-west-2",
-    "arn": "arn:aws:eks:us-west-2:123456789012:cluster/" + name,
-    "id": os.environ["K8S_CLUSTER_ID"],
-    "status": "ACTIVE",
-    "version": "1.32",
-    "endpoint": os.environ["K8S_ENDPOINT"],
-    "ca": os.environ["K8S_CA_B64"],
-    "outpost": {"arn": "arn:aws:outposts:us-west-2:123456789012:outpost/"
-                       "op-0123456789abcdef0",
-                "controlPlaneInstanceType": "m5d.large"},
-    "creator": {"arn": os.environ.get("K8S_CREATOR_ARN",
-                                      "arn:aws:sts::123456789012:user/moto")},
-    "addresses": [{"ip": a, "source": "static"} for a in addrs],
-}, separators=(",", ":")))
-PY
+	jq -nc --arg name "$K8S_NAME" --arg id "$K8S_CLUSTER_ID" \
+	    --arg ep "$K8S_ENDPOINT" --arg ca "$K8S_CA_B64" \
+	    --arg creator "${K8S_CREATOR_ARN:-arn:aws:sts::123456789012:user/moto}" \
+	    --arg addrs "${K8S_ADDRS:-127.0.0.11 127.0.0.12 127.0.0.13}" '{
+	    schema: "eksl.cluster.v1", name: $name, region: "us-west-2",
+	    arn: ("arn:aws:eks:us-west-2:123456789012:cluster/" + $name),
+	    id: $id, status: "ACTIVE", version: "1.32", endpoint: $ep, ca: $ca,
+	    outpost: {arn: "arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0",
+		controlPlaneInstanceType: "m5d.large"},
+	    creator: {arn: $creator},
+	    addresses: [$addrs | split(" ")[] | select(. != "") |
+		{ip: ., source: "static"}]}'
 }
 
 # k8s_hosts_file FILE [IP...]
