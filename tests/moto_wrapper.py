@@ -5,21 +5,41 @@ Usage: moto_wrapper.py [--port N] [--port-file FILE] [--parent PID]
                        [--max-life SECONDS]
 
 Serves moto (same process) on 127.0.0.1 with werkzeug's threaded server and
-adds what the tests need and moto lacks:
+adds what the tests need and moto lacks.  The chosen port is printed as
+"port N" and written to --port-file.  It exits when --parent is gone.
 
-  * presigned STS GETs (X-Amz-Credential=.../REGION/sts/aws4_request,
-    Action=GetCallerIdentity) are verified with botocore against the real
-    host sts.REGION.amazonaws.com and answered by moto's STS;
-  * fault rules:  POST /_eksl/faults  {"service", "action", "kind",
-    "count", "delay_ms", "status", "code", "message", "skew_s"};
-    DELETE clears;
-  * canned DescribeCluster: POST /_eksl/clusters/NAME {"sequence": [...]};
-  * outpostConfig and id kept for clusters moto creates;
-  * a request log: GET /_eksl/requests;
-  * test keys: POST /_eksl/keys {"ACCESS_KEY": "SECRET", ...};
-  * POST /_eksl/reset clears moto and all of the above.
+Presigned STS GETs (X-Amz-Credential=AK/DATE/REGION/sts/aws4_request,
+Action=GetCallerIdentity, no Authorization header) are verified with
+botocore for the real host sts.REGION.amazonaws.com (the Host on the wire
+is ours) and answered by moto's STS; a bad or expired signature gets a 403
+STS error.  Secrets: AKIDEXAMPLE (see DEFAULT_KEYS), keys added with POST
+/_eksl/keys {"AK": "SECRET"}, and moto's IAM and AssumeRole keys.
 
-The chosen port is printed as "port N" and written to --port-file.
+Control endpoints (JSON):
+  POST   /_eksl/faults    a rule or an array of rules:
+           service  signing name ("eks", "sts", ...) or "*" (default)
+           action   "DescribeCluster", ... or "*" (default)
+           kind     throttle | 503 | 500 | delay | reset | skew
+           count    how many matching requests it answers (default 1)
+           delay_ms for delay (default 1000); on other kinds, answer late
+           status, code, message   override the answer's HTTP status,
+                    error code and message
+           skew_s   for skew: the Date header is now + skew_s
+         Errors come in the service's format: JSON with x-amzn-ErrorType
+         for REST-JSON services, XML ErrorResponse (Response/Errors for
+         EC2) for Query services.  reset closes the socket unanswered.
+  DELETE /_eksl/faults    clear the rules; GET lists them
+  POST   /_eksl/clusters/NAME  {"sequence": [cluster, ...]}: each
+         DescribeCluster of NAME answers the next one (the last repeats);
+         CreateCluster of NAME answers the first.  Without a sequence,
+         CreateCluster's outpostConfig and a generated id are kept and
+         added to moto's DescribeCluster answers.
+  DELETE /_eksl/clusters/NAME
+  GET    /_eksl/requests  every request since the last reset: method, path,
+         query, headers (lower-case names), body, service, action, time
+  DELETE /_eksl/requests  clear the log
+  POST   /_eksl/reset     clear moto, rules, clusters, keys and the log
+  GET    /_eksl/ready     200 once serving
 """
 
 import argparse
@@ -372,16 +392,18 @@ class Wrapper:
                 "ec2": "RequestLimitExceeded", "sts": "Throttling",
                 "iam": "Throttling"}.get(service, "ThrottlingException")
             return aws_error(start_response, service, status or 400, code,
-                             "Rate exceeded")
+                             f.get("message") or "Rate exceeded")
         if kind in ("503", "500"):
             code = f.get("code") or ("ServiceUnavailable" if kind == "503"
                                      else "InternalFailure")
             if service not in QUERY_SERVICES and not f.get("code"):
                 code = code + "Exception" if kind == "503" else \
                     "ServerException"
+            msg = f.get("message") or (
+                "Service is unavailable; try again" if kind == "503"
+                else "internal error")
             return aws_error(start_response, service, status or int(kind),
-                             code, "Service is unavailable; try again"
-                             if kind == "503" else "internal error")
+                             code, msg)
         if kind == "skew":
             date = time.time() + f.get("skew_s", 0)
             amzdate = (environ.get("HTTP_X_AMZ_DATE") or "")
