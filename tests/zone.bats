@@ -41,10 +41,10 @@ serial() {
 	awk '$4 == "SOA" { print $7; exit }' "$1"
 }
 
-# wait_dns PORT: until a server answers on 127.0.0.1 PORT (3 s at most).
+# wait_dns PORT: until a server answers on 127.0.0.1 PORT (10 s at most).
 wait_dns() {
 	local i
-	for i in $(seq 30); do
+	for i in $(seq 100); do
 		dig +tries=1 +time=1 @127.0.0.1 -p "$1" . SOA >/dev/null 2>&1 &&
 		    return 0
 		sleep 0.1
