@@ -81,6 +81,22 @@ printable(const char *s, char *out, size_t outlen)
 	return out;
 }
 
+/* 1 when the pieces hold exactly data[0..len). */
+static int
+iov_same(const struct iovec *iov, int niov, const char *data, size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < niov; i++) {
+		if (iov[i].iov_len > len - off ||
+		    memcmp(iov[i].iov_base, data + off, iov[i].iov_len) != 0)
+			return 0;
+		off += iov[i].iov_len;
+	}
+	return off == len;
+}
+
 /* Double the item array.  Returns 0, or -1 with *items unchanged. */
 static int
 grow_items(struct item **items, size_t *cap)
@@ -339,11 +355,12 @@ main(int argc, char *argv[])
 	struct eksl_hosts *h = NULL;
 	struct eksl_lock *lk = NULL;
 	struct eksl_buf out;
+	const struct iovec *iov;
 	struct item *items = NULL;
-	size_t nips = 0, n = 0, i, len, cap = 16;
+	size_t nips = 0, n = 0, i, len = 0, cap = 16;
 	json_t *rec;
 	enum cmd cmd;
-	int c, dryrun = 0, status = EKSL_EXIT_OK, rc = 0, timeout, dowrite;
+	int c, dryrun = 0, status = EKSL_EXIT_OK, rc = 0, timeout, dowrite, niov;
 
 	eksl_msg_init(argv[0]);
 	eksl_buf_init(&out, EKSL_HOSTS_MAX_FILE * 2);
@@ -517,16 +534,19 @@ main(int argc, char *argv[])
 		}
 		goto out;
 	}
-	if (dowrite && h != NULL && eksl_hosts_changed(h)) {
-		/* Compared here already: spare the file a second read. */
-		if (eksl_hosts_render(h, &out) == -1 ||
-		    (rc = eksl_file_replace(file, out.data, out.len, 0644,
-		    data != NULL && (out.len != len ||
-		    memcmp(out.data, data, len) != 0) ? EKSL_WRITE_FORCE : 0,
-		    err, sizeof(err))) == -1) {
-			if (out.data == NULL || rc != -1)
-				snprintf(err, sizeof(err), "%s: %s", file,
-				    strerror(errno));
+	if (dowrite && h != NULL && !eksl_hosts_changed(h))
+		eksl_file_clean_temps(file);	/* left by a killed run */
+	else if (dowrite && h != NULL) {
+		if ((rc = eksl_hosts_iov(h, &iov, &niov)) == -1)
+			snprintf(err, sizeof(err), "%s: %s", file,
+			    strerror(ENOMEM));
+		else if (iov_same(iov, niov, data, len)) {
+			eksl_file_clean_temps(file);
+			rc = 0;
+		} else	/* compared already: spare the file a second read */
+			rc = eksl_file_replacev(file, iov, niov, 0644,
+			    EKSL_WRITE_FORCE, err, sizeof(err));
+		if (rc == -1) {
 			eksl_err("%s", err);
 			for (i = 0; i < n; i++)
 				if (items[i].changed) {

@@ -312,25 +312,58 @@ copy_xattrs(int from, int to)
 	}
 }
 
+/* 1 when the file at fd holds exactly the bytes of iov. */
 static int
-same_content(int fd, const void *buf, size_t len)
+same_content(int fd, const struct iovec *iov, int iovcnt)
 {
 	char chunk[65536];
-	const char *p = buf;
-	size_t off = 0;
+	size_t off = 0, take;
 	ssize_t n;
+	int i = 0;
 
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-		if ((size_t)n > len - off || memcmp(p + off, chunk, (size_t)n))
-			return 0;
-		off += (size_t)n;
+		size_t c = 0;
+
+		while (c < (size_t)n) {
+			while (i < iovcnt && off == iov[i].iov_len) {
+				i++;
+				off = 0;
+			}
+			if (i == iovcnt)
+				return 0;	/* the file is longer */
+			take = iov[i].iov_len - off;
+			if (take > (size_t)n - c)
+				take = (size_t)n - c;
+			if (memcmp((const char *)iov[i].iov_base + off,
+			    chunk + c, take) != 0)
+				return 0;
+			off += take;
+			c += take;
+		}
 	}
-	return n == 0 && off == len;
+	while (i < iovcnt && off == iov[i].iov_len) {
+		i++;
+		off = 0;
+	}
+	return n == 0 && i == iovcnt;
+}
+
+static int
+write_iov(int fd, const struct iovec *iov, int iovcnt)
+{
+	int i;
+
+	for (i = 0; i < iovcnt; i++)
+		if (eksl_io_write_all(fd, iov[i].iov_base, iov[i].iov_len) ==
+		    -1)
+			return -1;
+	return 0;
 }
 
 /* Rewrite target in place: for a bind-mounted file that rename cannot replace. */
 static int
-rewrite_in_place(const char *path, const void *buf, size_t len)
+rewrite_in_place(const char *path, const struct iovec *iov, int iovcnt,
+    size_t len)
 {
 	int fd, saved;
 
@@ -347,7 +380,7 @@ rewrite_in_place(const char *path, const void *buf, size_t len)
 		errno = saved;
 		return -1;
 	}
-	if (eksl_io_write_all(fd, buf, len) == -1 ||
+	if (write_iov(fd, iov, iovcnt) == -1 ||
 	    ftruncate(fd, (off_t)len) == -1 || eksl_io_fsync(fd) == -1) {
 		saved = errno;
 		close(fd);
@@ -385,8 +418,10 @@ eksl_file_read(const char *path, size_t max, char **bufp, size_t *lenp,
 		snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
 		goto fail;
 	}
+	/* Room for the NUL and one more byte: the read that sees EOF then
+	 * needs no bigger buffer (a doubling of a large file's buffer). */
 	size = S_ISREG(st.st_mode) && (size_t)st.st_size < max ?
-	    (size_t)st.st_size + 1 : 4096;
+	    (size_t)st.st_size + 2 : 4096;
 	for (;;) {
 		if (len + 1 >= size || buf == NULL) {
 			char *nb;
@@ -431,11 +466,37 @@ int
 eksl_file_replace(const char *path, const void *buf, size_t len,
     mode_t newmode, int flags, char *err, size_t errlen)
 {
+	struct iovec iov;
+
+	iov.iov_base = (void *)buf;
+	iov.iov_len = len;
+	return eksl_file_replacev(path, &iov, 1, newmode, flags, err, errlen);
+}
+
+void
+eksl_file_clean_temps(const char *path)
+{
+	char target[PATH_MAX], dir[PATH_MAX];
+	const char *base;
+
+	if (resolve_links(path, target, sizeof(target)) == -1)
+		return;
+	split_path(target, dir, sizeof(dir), &base);
+	clean_stale_temps(dir, base);
+}
+
+int
+eksl_file_replacev(const char *path, const struct iovec *iov, int iovcnt,
+    mode_t newmode, int flags, char *err, size_t errlen)
+{
 	char target[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX];
 	const char *base, *what;
 	struct stat st;
-	int oldfd = -1, fd = -1, exists, saved;
+	size_t len = 0;
+	int oldfd = -1, fd = -1, exists, saved, i;
 
+	for (i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
 	tmp[0] = '\0';
 	if (flags & EKSL_WRITE_NOFOLLOW) {
 		if ((size_t)snprintf(target, sizeof(target), "%s", path) >=
@@ -465,7 +526,7 @@ eksl_file_replace(const char *path, const void *buf, size_t len,
 	 * still sweeps up after a killed one. */
 	clean_stale_temps(dir, base);
 	if (exists && !(flags & EKSL_WRITE_FORCE) &&
-	    (size_t)st.st_size == len && same_content(oldfd, buf, len)) {
+	    (size_t)st.st_size == len && same_content(oldfd, iov, iovcnt)) {
 		close(oldfd);
 		return 0;
 	}
@@ -476,7 +537,7 @@ eksl_file_replace(const char *path, const void *buf, size_t len,
 		goto fail;
 	}
 	what = "cannot write";
-	if (eksl_io_write_all(fd, buf, len) == -1)
+	if (write_iov(fd, iov, iovcnt) == -1)
 		goto fail;
 	if (exists) {
 		/* Owner first: fchown may clear set-id bits that fchmod sets. */
@@ -502,7 +563,7 @@ eksl_file_replace(const char *path, const void *buf, size_t len,
 			goto fail;
 		/* A bind-mounted file: rename cannot replace it. */
 		what = "cannot rewrite in place";
-		if (rewrite_in_place(target, buf, len) == -1)
+		if (rewrite_in_place(target, iov, iovcnt, len) == -1)
 			goto fail;
 		unlink(tmp);
 	}

@@ -14,6 +14,7 @@
 #define EKSL_ATOMICIO_H
 
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <stddef.h>
 
 #define EKSL_LOCK_TIMEOUT_MS	10000	/* default wait for a lock */
@@ -42,6 +43,20 @@ int	eksl_file_read(const char *path, size_t max, char **buf, size_t *len,
  */
 int	eksl_file_replace(const char *path, const void *buf, size_t len,
 	    mode_t newmode, int flags, char *err, size_t errlen);
+
+/*
+ * eksl_file_replace with the new bytes given as iovcnt pieces (borrowed),
+ * in order, so that a large file can be written from pieces of its old
+ * bytes without a copy.  Same returns and behaviour.
+ */
+int	eksl_file_replacev(const char *path, const struct iovec *iov,
+	    int iovcnt, mode_t newmode, int flags, char *err, size_t errlen);
+
+/*
+ * Remove the temporary files of path (through its symlinks) left by
+ * writers that no longer run; eksl_file_replace does it too.  Best effort.
+ */
+void	eksl_file_clean_temps(const char *path);
 
 /*
  * Create path exclusively (O_CREAT|O_EXCL|O_NOFOLLOW, umask 077) with mode,

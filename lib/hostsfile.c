@@ -34,15 +34,6 @@ struct hblock {
 	const char	*eol;		/* "\n" or "\r\n" */
 };
 
-struct eksl_hosts {
-	char		*name;
-	const char	*data;
-	size_t		 len;
-	struct hblock	*b;
-	size_t		 nb, cap;
-	const char	*eol;		/* the file's dominant line ending */
-};
-
 /* One piece of the new file: original bytes kept, or replaced. */
 struct piece {
 	int	 verbatim;
@@ -54,6 +45,17 @@ struct plan {
 	struct piece	*p;
 	size_t		 n, cap;
 	struct eksl_buf	 text;
+};
+
+struct eksl_hosts {
+	char		*name;
+	const char	*data;
+	size_t		 len;
+	struct hblock	*b;
+	size_t		 nb, cap;
+	const char	*eol;		/* the file's dominant line ending */
+	struct plan	*out;		/* kept for eksl_hosts_iov */
+	struct iovec	*iov;
 };
 
 static void
@@ -74,6 +76,21 @@ block_free(struct hblock *b)
 	free_addrs(b->addrs, b->naddrs);
 }
 
+static void	plan_free(struct plan *);
+
+/* Drop the pieces that eksl_hosts_iov handed out. */
+static void
+out_free(struct eksl_hosts *h)
+{
+	if (h->out != NULL) {
+		plan_free(h->out);
+		free(h->out);
+		h->out = NULL;
+	}
+	free(h->iov);
+	h->iov = NULL;
+}
+
 void
 eksl_hosts_free(struct eksl_hosts *h)
 {
@@ -83,6 +100,7 @@ eksl_hosts_free(struct eksl_hosts *h)
 		return;
 	for (i = 0; i < h->nb; i++)
 		block_free(&h->b[i]);
+	out_free(h);
 	free(h->b);
 	free(h->name);
 	free(h);
@@ -444,6 +462,7 @@ eksl_hosts_pin(struct eksl_hosts *h, const char *hostarg,
 	size_t i;
 	int rc = -1;
 
+	out_free(h);
 	memset(&nb, 0, sizeof(nb));
 	eksl_buf_init(&was, 0);
 	eksl_buf_init(&now, 0);
@@ -515,6 +534,7 @@ eksl_hosts_unpin(struct eksl_hosts *h, const char *hostarg)
 	struct hblock *b;
 	size_t i;
 
+	out_free(h);
 	if (norm_host(hostarg, strlen(hostarg), host) == -1 ||
 	    (b = find_block(h, host)) == NULL)
 		return 0;
@@ -961,6 +981,39 @@ eksl_hosts_render(const struct eksl_hosts *h, struct eksl_buf *out)
 out:
 	plan_free(&pl);
 	return rc;
+}
+
+int
+eksl_hosts_iov(struct eksl_hosts *h, const struct iovec **iovp, int *iovcnt)
+{
+	const struct piece *p;
+	size_t i;
+	int n = 0;
+
+	out_free(h);
+	if ((h->out = calloc(1, sizeof(*h->out))) == NULL)
+		return -1;
+	if (plan_build(h, h->out) == -1 ||
+	    (h->iov = calloc(h->out->n + 1, sizeof(*h->iov))) == NULL) {
+		out_free(h);
+		return -1;
+	}
+	for (i = 0; i < h->out->n; i++) {
+		p = &h->out->p[i];
+		if (p->verbatim) {
+			h->iov[n].iov_base = (void *)(h->data + p->ooff);
+			h->iov[n].iov_len = p->olen;
+		} else {
+			if (p->nlen == 0)
+				continue;
+			h->iov[n].iov_base = h->out->text.data + p->noff;
+			h->iov[n].iov_len = p->nlen;
+		}
+		n++;
+	}
+	*iovp = h->iov;
+	*iovcnt = n;
+	return 0;
 }
 
 /* Lines in [p, p+n): newlines, plus a last line without one. */

@@ -16,6 +16,7 @@
 #ifndef EKSL_HOSTSFILE_H
 #define EKSL_HOSTSFILE_H
 
+#include <sys/uio.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -101,6 +102,14 @@ int	eksl_hosts_changed(const struct eksl_hosts *h);
  * ENOMEM from the buffer).
  */
 int	eksl_hosts_render(const struct eksl_hosts *h, struct eksl_buf *out);
+
+/*
+ * The file's new bytes as pieces, for eksl_file_replacev: *iov points into
+ * the parsed data and into h (borrowed: valid until the next pin, unpin,
+ * eksl_hosts_iov or free).  Returns 0, or -1 out of memory.
+ */
+int	eksl_hosts_iov(struct eksl_hosts *h, const struct iovec **iov,
+	    int *iovcnt);
 
 /*
  * A unified diff (3 lines of context) of the original against the new

@@ -172,6 +172,45 @@ test_replace(void)
 }
 
 static void
+test_replacev(void)
+{
+	char err[512], *big;
+	struct iovec iov[4];
+	struct stat a, b;
+	size_t n = 200000;
+	int rc;
+
+	/* Pieces that straddle the 64 KiB chunks of the comparison. */
+	big = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)('a' + i % 26);
+	iov[0].iov_base = big;
+	iov[0].iov_len = 70000;
+	iov[1].iov_base = big + 70000;
+	iov[1].iov_len = 0;
+	iov[2].iov_base = big + 70000;
+	iov[2].iov_len = 1;
+	iov[3].iov_base = big + 70001;
+	iov[3].iov_len = n - 70001;
+	rc = eksl_file_replacev(at("v"), iov, 4, 0644, 0, err, sizeof(err));
+	stat(at("v"), &a);
+	tap_ok(rc == 1 && (size_t)a.st_size == n, "replacev: written");
+	rc = eksl_file_replacev(at("v"), iov, 4, 0644, 0, err, sizeof(err));
+	stat(at("v"), &b);
+	tap_ok(rc == 0 && a.st_ino == b.st_ino, "replacev: same pieces, "
+	    "no write");
+	big[150000] = '!';
+	rc = eksl_file_replacev(at("v"), iov, 4, 0644, 0, err, sizeof(err));
+	tap_ok(rc == 1, "replacev: one byte differs late: written");
+	iov[3].iov_len--;
+	rc = eksl_file_replacev(at("v"), iov, 4, 0644, 0, err, sizeof(err));
+	stat(at("v"), &b);
+	tap_ok(rc == 1 && (size_t)b.st_size == n - 1,
+	    "replacev: one byte shorter: written");
+	free(big);
+}
+
+static void
 test_stale_temps(void)
 {
 	char err[512], live[64];
@@ -187,6 +226,11 @@ test_stale_temps(void)
 	tap_ok(rc == 0, "unchanged run");
 	tap_ok(access(at(".s.eksl-tmp.999999999.1a"), F_OK) == -1,
 	    "a dead writer's temp file is removed, even when unchanged");
+	put(at(".s.eksl-tmp.999999999.1c"), "stale");
+	symlink("s", at("slink"));
+	eksl_file_clean_temps(at("slink"));
+	tap_ok(access(at(".s.eksl-tmp.999999999.1c"), F_OK) == -1,
+	    "clean_temps through a symlink");
 	tap_ok(access(at(live), F_OK) == 0, "a live writer's is kept");
 	tap_ok(access(at(".other.eksl-tmp.999999999.1a"), F_OK) == 0,
 	    "another file's is kept");
@@ -299,6 +343,7 @@ main(void)
 	setenv("EKSL_FAULT", "rename:1:EBUSY", 1);
 	test_ebusy_fallback();
 	test_replace();
+	test_replacev();
 	test_stale_temps();
 	test_create_excl();
 	test_lock();
