@@ -293,6 +293,21 @@ PY
 	[ "$(jp "$KCF" '.["current-context"]')" = "$ARN" ]
 }
 
+@test "killed while it holds the lock, it removes the lock (SIGTERM)" {
+	mkdir -p "${KCF%/*}"
+	# A FIFO as the kubeconfig: reading it blocks with the lock held.
+	mkfifo "$KCF"
+	rec | eksl-kubeconfig --kubeconfig "$KCF" >/dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 200); do [ -e "$KCF.lock" ] && break; sleep 0.05; done
+	[ -e "$KCF.lock" ]
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" = 143 ]
+	[ ! -e "$KCF.lock" ]
+}
+
 @test "20 concurrent runs with distinct records leave 20 contexts and valid YAML" {
 	for i in $(seq 1 20); do
 		rec "c$i" | eksl-kubeconfig -q --kubeconfig "$KCF" >/dev/null &
