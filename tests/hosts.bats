@@ -432,6 +432,21 @@ eksl-hosts: $H:8: a.example: pinned 10.0.0.1 is not in the record" ]
 	done
 }
 
+@test "a run that changes nothing still removes a killed run's temp file" {
+	eksl-hosts pin --file "$H" --host a.example --ip 10.0.0.1 >/dev/null
+	echo partial >"$T/.hosts.eksl-tmp.999999999.1f"
+	local before
+	before=$(stamp "$H")
+	run --separate-stderr eksl-hosts pin --file "$H" --host a.example --ip 10.0.0.1
+	[ "$status" -eq 0 ]
+	[ "$(stamp "$H")" = "$before" ]
+	no_temps
+	echo partial >"$T/.hosts.eksl-tmp.999999999.2f"
+	run --separate-stderr eksl-hosts unpin --file "$H" --host b.example
+	[ "$status" -eq 0 ]
+	no_temps
+}
+
 @test "-v tells what was done on stderr" {
 	run --separate-stderr eksl-hosts -v pin --file "$H" --host a.example --ip 10.0.0.1
 	[ "$status" -eq 0 ]
