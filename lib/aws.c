@@ -117,11 +117,11 @@ set_error(struct eksl_aws_error *e, enum eksl_aws_status st, long http,
  * forms (SessionToken=v) and headers (Authorization: v).  A name counts
  * only at a word start, so NextToken is left alone.  Caller frees.
  */
-static char *
-redact(const char *text)
+char *
+eksl_aws_redact(const char *text)
 {
 	struct eksl_buf b;
-	const char *p = text, *q;
+	const char *p = text, *q, *stop;
 	size_t i, n;
 	int hit;
 
@@ -142,12 +142,17 @@ redact(const char *text)
 				while (*q != '\0' && strchr("\"'>:= \t", *q) !=
 				    NULL && q - (p + n) < 6)
 					q++;
+				/* "Name: value" (a header) runs to the end
+				 * of the line; other values end at a quote,
+				 * a tag, '&', ',' or '}'. */
+				stop = p[n] == ':' && strchr("\"'", *q) ==
+				    NULL ? "\r\n" : "<&,}\r\n\"'";
 				if (q > p + n && *q != '\0' &&
-				    strchr("<&,}\r\n\"'", *q) == NULL) {
+				    strchr(stop, *q) == NULL) {
 					eksl_buf_add(&b, p, (size_t)(q - p));
 					eksl_buf_addstr(&b, "[redacted]");
 					while (*q != '\0' &&
-					    strchr("<&,}\r\n\"'", *q) == NULL)
+					    strchr(stop, *q) == NULL)
 						q++;
 					p = q;
 					hit = 1;
@@ -167,7 +172,7 @@ log_block(struct eksl_aws *a, const char *prefix, const char *text)
 
 	if (a->log == NULL || text == NULL || *text == '\0')
 		return;
-	if ((r = redact(text)) == NULL)
+	if ((r = eksl_aws_redact(text)) == NULL)
 		return;
 	for (line = r; line != NULL && *line != '\0'; line = next) {
 		if ((next = strpbrk(line, "\r\n")) != NULL) {

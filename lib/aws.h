@@ -87,6 +87,14 @@ int	eksl_sts_assume_role(struct eksl_aws *a, const char *role_arn,
 int	eksl_sts_caller(struct eksl_aws *a, char **arn, char **account,
 	    struct eksl_aws_error *e);
 
+/*
+ * A copy of text (a body, a form, headers) with the value after each
+ * secret name (SecretAccessKey, SessionToken, Authorization, Password,
+ * PrivateKey, ...) replaced by "[redacted]"; a new string (caller frees)
+ * or NULL when out of memory.
+ */
+char	*eksl_aws_redact(const char *text);
+
 /* Map an outcome onto the exit table (EKSL_EXIT_*). */
 int	eksl_aws_exit_code(const struct eksl_aws_error *e);
 
