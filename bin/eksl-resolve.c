@@ -203,6 +203,39 @@ read_records(struct item **itp, size_t *np)
 	return rc;
 }
 
+/*
+ * Write the records through a memory stream and then stdout in one go:
+ * every record is ready by now, and a write per record costs more than
+ * the lookups on a busy machine.
+ */
+static int
+write_all(struct item *it, size_t n)
+{
+	char err[EKSL_ERRLEN], *buf = NULL;
+	size_t len = 0, i;
+	FILE *mem;
+	int rc = 0;
+
+	if ((mem = open_memstream(&buf, &len)) == NULL) {
+		eksl_err("stdout: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = eksl_record_write(mem, it[i].rec, err, sizeof(err));
+	if (fclose(mem) == EOF || rc == -1) {
+		eksl_err("stdout: %s", strerror(ENOMEM));
+		free(buf);
+		return -1;
+	}
+	if ((len > 0 && fwrite(buf, 1, len, stdout) != len) ||
+	    fflush(stdout) == EOF) {
+		eksl_err("stdout: %s", strerror(errno));
+		rc = -1;
+	}
+	free(buf);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -393,15 +426,10 @@ main(int argc, char *argv[])
 		rc = EKSL_EXIT_WORST(rc, st);
 	}
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		rc = EKSL_EXIT_WORST(rc, it[i].status);
-		if (eksl_record_write(stdout, it[i].rec, err,
-		    sizeof(err)) == -1) {
-			eksl_err("%s", err);
-			rc = EKSL_EXIT_IO;
-			break;
-		}
-	}
+	if (write_all(it, n) == -1)
+		rc = EKSL_EXIT_IO;
  out:
 	for (i = 0; i < n; i++)
 		json_decref(it[i].rec);

@@ -2,6 +2,7 @@
  * Last-known-good answers, one file per host (see lkg.h).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +38,21 @@ eksl_lkg_default_dir(void)
 char *
 eksl_lkg_path(const char *dir, const char *host)
 {
-	char *p = NULL;
+	char name[256], *p = NULL;
+	size_t i, n;
 
-	if (asprintf(&p, "%s/resolve/%s.json", dir, host) == -1)
+	/* the name is part of a path: nothing but a host name will do */
+	if (!eksl_hostname_valid(host))
+		return NULL;
+	n = strlen(host);
+	if (n > 0 && host[n - 1] == '.')
+		n--;
+	if (n >= sizeof(name))
+		return NULL;
+	for (i = 0; i < n; i++)
+		name[i] = (char)tolower((unsigned char)host[i]);
+	name[n] = '\0';
+	if (asprintf(&p, "%s/resolve/%s.json", dir, name) == -1)
 		return NULL;
 	return p;
 }
@@ -85,6 +98,19 @@ eksl_lkg_same(const json_t *a, const json_t *b)
 	return 1;
 }
 
+/* Host names compare without case and without a final dot. */
+static int
+same_host(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
 static int
 read_file(const char *path, const char *host, json_t **out, char *err,
     size_t errlen)
@@ -107,7 +133,7 @@ read_file(const char *path, const char *host, json_t **out, char *err,
 	}
 	h = eksl_json_str(o, "host");
 	addrs = json_object_get(o, "addresses");
-	if (h == NULL || strcmp(h, host) != 0) {
+	if (h == NULL || !same_host(h, host)) {
 		snprintf(err, errlen, "%s: not the last-known-good of %s",
 		    path, host);
 		goto bad;
@@ -141,7 +167,7 @@ eksl_lkg_load(const char *dir, const char *host, json_t **out, char *err,
 
 	*out = NULL;
 	if ((path = eksl_lkg_path(dir, host)) == NULL) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(ENOMEM));
+		snprintf(err, errlen, "%s: not a valid host name", host);
 		return -1;
 	}
 	rc = read_file(path, host, out, err, errlen);
@@ -202,8 +228,11 @@ eksl_lkg_save(const char *dir, const char *host, const json_t *addrs,
 	size_t oldn;
 	int rc = -1, r;
 
-	if ((path = eksl_lkg_path(dir, host)) == NULL ||
-	    asprintf(&sub, "%s/resolve", dir) == -1) {
+	if ((path = eksl_lkg_path(dir, host)) == NULL) {
+		snprintf(err, errlen, "%s: not a valid host name", host);
+		goto out;
+	}
+	if (asprintf(&sub, "%s/resolve", dir) == -1) {
 		sub = NULL;
 		snprintf(err, errlen, "%s: %s", dir, strerror(ENOMEM));
 		goto out;

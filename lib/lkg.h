@@ -20,7 +20,11 @@
  */
 char	*eksl_lkg_default_dir(void);
 
-/* The file of host in dir, "DIR/resolve/HOST.json"; new string or NULL. */
+/*
+ * The file of host in dir, "DIR/resolve/HOST.json" with HOST in lower case
+ * and without a final dot; a new string, or NULL when host is not a valid
+ * host name (it becomes part of a path) or memory runs out.
+ */
 char	*eksl_lkg_path(const char *dir, const char *host);
 
 /*

@@ -241,6 +241,17 @@ EOF
 	[ "$(stat -c '%i %Y' "$f")" = "$before" ]
 }
 
+@test "a host in capitals or with a final dot shares the last-known-good file" {
+	run --separate-stderr res --host API.EKS.test.
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.addresses[].ip]' <<<"$output")" = "$API4" ]
+	[ "$(ls "$ST/resolve")" = api.eks.test.json ]
+	run --separate-stderr res --host api.eks.test
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(ls "$ST/resolve")" = api.eks.test.json ]
+}
+
 @test "an IPv4 server with a port, an IPv6 server as [::1]:PORT" {
 	run --separate-stderr eksl-resolve --server "$NS:5391" --state-dir "$ST" --host api.eks.test
 	[ "$status" -eq 0 ]
