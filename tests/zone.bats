@@ -612,3 +612,19 @@ $input"
 	[ "$status" -eq 6 ]
 	[[ "$stderr" == "eksl-zone: $D/no/such/dir/a.zone"* ]]
 }
+
+@test "an --out-dir that cannot be made, or a full stdout: exit 6" {
+	touch "$D/file"
+	run --separate-stderr eksl-zone --format zone --out-dir "$D/file/sub" <"$FIX/records.jsonl"
+	[ "$status" -eq 6 ]
+	[[ "$stderr" == "eksl-zone: $D/file/sub"*"Not a directory" ]]
+	[ -z "$output" ]
+	run --separate-stderr bash -c 'eksl-zone --format hosts <"$1" >/dev/full' _ "$FIX/records.jsonl"
+	[ "$status" -eq 6 ]
+	[ "$stderr" = "eksl-zone: stdout: No space left on device" ]
+	run --separate-stderr bash -c 'eksl-zone --format hosts --out "$2" <"$1" >/dev/full' _ \
+	    "$FIX/records.jsonl" "$D/h"
+	[ "$status" -eq 6 ]
+	[ "$stderr" = "eksl-zone: stdout: No space left on device" ]
+	[ -f "$D/h" ]
+}
