@@ -620,6 +620,58 @@ own_cases(void)
 	}
 }
 
+/*
+ * The context keeps the last signing key: a new secret, date, region or
+ * service must give the signature a fresh context gives.
+ */
+static void
+key_cache(void)
+{
+	static const struct eksl_header h[] = {
+		{ "Host", "example.amazonaws.com" },
+	};
+	static const struct {
+		const char *secret, *region, *service;
+		time_t when;
+	} v[] = {
+		{ OWN_SK, "us-east-1", "service", OWN_WHEN },
+		{ "another/secret", "us-east-1", "service", OWN_WHEN },
+		{ "another/secret", "us-east-1", "service", OWN_WHEN + 86400 },
+		{ "another/secret", "eu-west-1", "service", OWN_WHEN + 86400 },
+		{ "another/secret", "eu-west-1", "eks", OWN_WHEN + 86400 },
+		{ OWN_SK, "us-east-1", "service", OWN_WHEN },
+	};
+	struct eksl_sigv4_request sr = { "GET", "/", NULL, h, 1, NULL, 0 };
+	struct eksl_sigv4_params p;
+	struct eksl_sigv4_result a, b;
+	struct eksl_creds c = { OWN_AK, NULL, NULL, 0 };
+	struct eksl_sigv4 *fresh;
+	char err[256];
+	size_t i;
+	int ok;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		memset(&p, 0, sizeof(p));
+		c.secret_key = (char *)v[i].secret;
+		p.creds = &c;
+		p.region = v[i].region;
+		p.service = v[i].service;
+		p.when = v[i].when;
+		p.normalize_path = 1;
+		fresh = eksl_sigv4_new();
+		ok = fresh != NULL &&
+		    eksl_sigv4_sign(sv, &sr, &p, &a, err, sizeof(err)) == 0 &&
+		    eksl_sigv4_sign(fresh, &sr, &p, &b, err, sizeof(err)) == 0;
+		tap_ok(ok && strcmp(a.signature, b.signature) == 0,
+		    "key cache: step %zu signs as a fresh context", i);
+		if (ok) {
+			eksl_sigv4_result_clear(&a);
+			eksl_sigv4_result_clear(&b);
+		}
+		eksl_sigv4_free(fresh);
+	}
+}
+
 /* The presigned query and the Authorization header are put together right. */
 static void
 assembly(void)
@@ -790,6 +842,7 @@ main(void)
 	}
 	own_cases();
 	assembly();
+	key_cache();
 	base64();
 	token();
 
