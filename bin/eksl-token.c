@@ -190,7 +190,7 @@ main(int argc, char *argv[])
 	char err[EKSL_ERRLEN], expires[32], *token = NULL;
 	struct tm tm;
 	time_t now;
-	int ch, rc = EKSL_EXIT_INPUT, r;
+	int ch, rc = EKSL_EXIT_INPUT;
 
 	eksl_msg_init(argv[0]);
 	memset(&ao, 0, sizeof(ao));
@@ -272,8 +272,7 @@ main(int argc, char *argv[])
 		creds = &rolecreds;
 		eksl_info("credentials: assumed role %s", role);
 	} else {
-		if ((r = eksl_awsconf_credentials(&conf, err,
-		    sizeof(err))) != 0) {
+		if (eksl_awsconf_credentials(&conf, err, sizeof(err)) != 0) {
 			eksl_err("%s", err);
 			goto out;
 		}
