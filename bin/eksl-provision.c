@@ -415,7 +415,7 @@ cmd_describe(struct opts *o)
 	if ((rc = aws_open(o, &c, &a)) != EKSL_EXIT_OK)
 		goto out;
 	/* describe runs from cron: give up within about 30 s in all. */
-	eksl_aws_set_timeouts(a, 3000, 8000);
+	eksl_aws_set_timeouts(a, 3000, 6000);
 	if (eksl_eks_describe(a, o->name, &cluster, &e) == -1) {
 		rc = api_error(o->name, &e);
 		goto out;

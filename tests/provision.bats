@@ -131,14 +131,18 @@ ISSUE='[{"code": "ClusterUnreachable", "message": "the control plane instances c
 }
 
 @test "usage errors exit 2 with the reason and the usage" {
-	local args
+	local args want rc err
 	while IFS='|' read -r args want; do
 		# shellcheck disable=SC2086
-		run --separate-stderr eksl-provision $args
-		[ "$status" -eq 2 ] || { echo "$args: status $status" >&2; false; }
-		grep -qF -- "eksl-provision: $want" <<<"$stderr" ||
-		    { echo "$args: $stderr" >&2; false; }
-		grep -qF 'usage: eksl-provision' <<<"$stderr"
+		eksl-provision $args >"$BATS_TEST_TMPDIR/out" \
+		    2>"$BATS_TEST_TMPDIR/err" && rc=0 || rc=$?
+		err=$(<"$BATS_TEST_TMPDIR/err")
+		[ "$rc" -eq 2 ] || { echo "$args: status $rc" >&2; false; }
+		[ ! -s "$BATS_TEST_TMPDIR/out" ]
+		case $err in
+		"eksl-provision: $want"*"usage: eksl-provision"*) ;;
+		*) echo "$args: $err" >&2; false ;;
+		esac
 	done <<'EOF'
 |a command is needed
 frobnicate|frobnicate: not a command
@@ -172,18 +176,25 @@ EOF
 # ---- offline validation -------------------------------------------------
 
 @test "every failing fixture exits 3 with file:line:column and the reason" {
-	local f want n=0
+	local f want line rc err n=0
 	for f in "$FIX"/bad-*.yaml; do
-		want=$(sed -n 's/^# want: //p' "$f")
-		run --separate-stderr eksl-provision validate -f "$f"
-		if [ "$status" -ne 3 ] || [ -n "$output" ]; then
-			echo "$f: status $status, stdout '$output'" >&2
+		want=
+		while IFS= read -r line; do
+			case $line in "# want: "*) want=${line#"# want: "}; break ;; esac
+		done <"$f"
+		[ -n "$want" ]
+		# Not bats' run: 58 fixtures, so keep each one cheap.
+		eksl-provision validate -f "$f" >"$BATS_TEST_TMPDIR/out" \
+		    2>"$BATS_TEST_TMPDIR/err" && rc=0 || rc=$?
+		err=$(<"$BATS_TEST_TMPDIR/err")
+		if [ "$rc" -ne 3 ] || [ -s "$BATS_TEST_TMPDIR/out" ]; then
+			echo "$f: status $rc" >&2
 			return 1
 		fi
 		# "eksl-provision: FILE:L:C: ...reason..."
-		case $stderr in
+		case $err in
 		"eksl-provision: $f:${want%% *} "*"${want#* }"*) ;;
-		*) echo "$f: want '$want', got '$stderr'" >&2; return 1 ;;
+		*) echo "$f: want '$want', got '$err'" >&2; return 1 ;;
 		esac
 		n=$((n + 1))
 	done
