@@ -132,10 +132,12 @@ probe_all(struct item *it, size_t n, long port, int timeout_ms)
 			    json_boolean(pr[k].reachable));
 			if (pr[k].reachable) {
 				up++;
-				/* microseconds are plenty; keep the JSON short */
-				json_object_set_new(a, "rttMs", json_real(
-				    (double)(long)(pr[k].rtt_ms * 1000.0 + 0.5) /
-				    1000.0));
+				/*
+				 * Whole milliseconds: jansson prints a real
+				 * with 17 digits (0.22600000000000001).
+				 */
+				json_object_set_new(a, "rttMs", json_integer(
+				    (json_int_t)(pr[k].rtt_ms + 0.5)));
 			} else {
 				json_object_set_new(a, "rttMs", json_null());
 				eksl_info("%s port %u: %s", pr[k].ip,
@@ -204,35 +206,60 @@ read_records(struct item **itp, size_t *np)
 }
 
 /*
- * Write the records through a memory stream and then stdout in one go:
- * every record is ready by now, and a write per record costs more than
- * the lookups on a busy machine.
+ * Records go through a memory stream and then to stdout in one write: all
+ * of them are ready at the same moment anyway, and a write per record
+ * costs more than the lookups on a busy machine.  Each record is freed
+ * once written, so that the next ones reuse its memory.
  */
-static int
-write_all(struct item *it, size_t n)
-{
-	char err[EKSL_ERRLEN], *buf = NULL;
-	size_t len = 0, i;
-	FILE *mem;
-	int rc = 0;
+struct output {
+	FILE	*mem;
+	char	*buf;
+	size_t	 len;
+	int	 failed;
+};
 
-	if ((mem = open_memstream(&buf, &len)) == NULL) {
+static int
+output_open(struct output *o)
+{
+	memset(o, 0, sizeof(*o));
+	if ((o->mem = open_memstream(&o->buf, &o->len)) == NULL) {
 		eksl_err("stdout: %s", strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < n && rc == 0; i++)
-		rc = eksl_record_write(mem, it[i].rec, err, sizeof(err));
-	if (fclose(mem) == EOF || rc == -1) {
+	return 0;
+}
+
+/* Add it's record to o and free it; returns its exit status. */
+static int
+output_record(struct output *o, struct item *it)
+{
+	char err[EKSL_ERRLEN];
+
+	if (!o->failed && eksl_record_write(o->mem, it->rec, err,
+	    sizeof(err)) == -1)
+		o->failed = 1;
+	json_decref(it->rec);
+	it->rec = NULL;
+	return it->status;
+}
+
+/* Write everything to stdout; returns 0 or -1 (reported). */
+static int
+output_close(struct output *o)
+{
+	int rc = 0;
+
+	if (fclose(o->mem) == EOF || o->failed) {
 		eksl_err("stdout: %s", strerror(ENOMEM));
-		free(buf);
+		free(o->buf);
 		return -1;
 	}
-	if ((len > 0 && fwrite(buf, 1, len, stdout) != len) ||
+	if ((o->len > 0 && fwrite(o->buf, 1, o->len, stdout) != o->len) ||
 	    fflush(stdout) == EOF) {
 		eksl_err("stdout: %s", strerror(errno));
 		rc = -1;
 	}
-	free(buf);
+	free(o->buf);
 	return rc;
 }
 
@@ -257,6 +284,7 @@ main(int argc, char *argv[])
 	struct eksl_dns_server used[EKSL_DNS_MAX_SERVERS];
 	struct eksl_dns_opts o;
 	struct eksl_resolve_ctx ctx;
+	struct output ob;
 	struct eksl_dns_query *q = NULL;
 	struct item *it = NULL;
 	const char *hosts[MAX_HOSTS];
@@ -415,20 +443,29 @@ main(int argc, char *argv[])
 	ctx.now = now;
 	ctx.servers = srvlist;
 	ctx.note = note_sink;
+	if (output_open(&ob) == -1) {
+		rc = EKSL_EXIT_IO;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
-		if (it[i].query < 0)
-			continue;
-		it[i].status = eksl_resolve_apply(it[i].rec,
-		    q[it[i].query].name, &q[it[i].query], &ctx);
+		if (it[i].query >= 0)
+			it[i].status = eksl_resolve_apply(it[i].rec,
+			    q[it[i].query].name, &q[it[i].query], &ctx);
+		/* with --probe, every address is needed at once first */
+		if (!probe) {
+			st = output_record(&ob, &it[i]);
+			rc = EKSL_EXIT_WORST(rc, st);
+		}
 	}
 	if (probe) {
 		st = probe_all(it, n, port, (int)timeout);
 		rc = EKSL_EXIT_WORST(rc, st);
+		for (i = 0; i < n; i++) {
+			st = output_record(&ob, &it[i]);
+			rc = EKSL_EXIT_WORST(rc, st);
+		}
 	}
-
-	for (i = 0; i < n; i++)
-		rc = EKSL_EXIT_WORST(rc, it[i].status);
-	if (write_all(it, n) == -1)
+	if (output_close(&ob) == -1)
 		rc = EKSL_EXIT_IO;
  out:
 	for (i = 0; i < n; i++)
