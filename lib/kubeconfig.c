@@ -164,13 +164,15 @@ scalar_is_null(const struct kc_node *n)
 	    strcasecmp(n->value, "null") == 0);
 }
 
+/* A deep copy of n placed at depth; NULL past MAX_NODES or MAX_DEPTH. */
 static struct kc_node *
-node_copy(const struct kc_node *n, size_t *count)
+node_copy(const struct kc_node *n, size_t *count, size_t depth)
 {
 	struct kc_node *c;
 	size_t i;
 
-	if (++*count > MAX_NODES || (c = node_new(n->type)) == NULL)
+	if (++*count > MAX_NODES || depth > MAX_DEPTH ||
+	    (c = node_new(n->type)) == NULL)
 		return NULL;
 	c->style = n->style;
 	c->line = n->line;
@@ -184,7 +186,8 @@ node_copy(const struct kc_node *n, size_t *count)
 	if (n->value != NULL)
 		memcpy(c->value, n->value, n->len + 1);
 	for (i = 0; i < n->nkids; i++)
-		if (node_add(c, node_copy(n->kids[i], count)) == -1) {
+		if (node_add(c, node_copy(n->kids[i], count,
+		    depth + 1)) == -1) {
 			node_free(c);
 			return NULL;
 		}
@@ -465,12 +468,14 @@ load_tree(yaml_parser_t *p, const char *name, const char *text, size_t len,
 				    (const char *)ev.data.alias.anchor);
 				goto fail_ev;
 			}
-			if ((n = node_copy(anchors[a].node, &count)) == NULL) {
+			if ((n = node_copy(anchors[a].node, &count,
+			    depth)) == NULL) {
 				snprintf(err, errlen, "%s:%lu:%lu: aliases "
-				    "expand to more than %d nodes", name,
+				    "expand to more than %d nodes or %d "
+				    "levels", name,
 				    (unsigned long)ev.start_mark.line + 1,
 				    (unsigned long)ev.start_mark.column + 1,
-				    MAX_NODES);
+				    MAX_NODES, MAX_DEPTH);
 				goto fail_ev;
 			}
 			break;

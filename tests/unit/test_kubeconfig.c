@@ -151,6 +151,33 @@ test_limits(void)
 		tap_diag("got: %s", out != NULL ? "(loaded)" : err);
 	free(out);
 	free(bomb);
+
+	/* Aliases that nest a deep node ever deeper stop at the depth cap. */
+	bomb = malloc(65536);
+	n = (size_t)snprintf(bomb, 65536, "a0: &a0 ");
+	for (i = 0; i < 200; i++)
+		bomb[n++] = '[';
+	for (i = 0; i < 200; i++)
+		bomb[n++] = ']';
+	bomb[n++] = '\n';
+	for (lvl = 1; lvl < 5; lvl++) {
+		n += (size_t)snprintf(bomb + n, 65536 - n, "a%d: &a%d ", lvl,
+		    lvl);
+		for (i = 0; i < 200; i++)
+			bomb[n++] = '[';
+		n += (size_t)snprintf(bomb + n, 65536 - n, "*a%d", lvl - 1);
+		for (i = 0; i < 200; i++)
+			bomb[n++] = ']';
+		bomb[n++] = '\n';
+	}
+	bomb[n] = '\0';
+	out = dump_of(bomb, err, sizeof(err));
+	tap_ok(out == NULL && strstr(err, "levels") != NULL,
+	    "aliases cannot nest past the depth cap");
+	if (out != NULL || strstr(err, "levels") == NULL)
+		tap_diag("got: %s", out != NULL ? "(loaded)" : err);
+	free(out);
+	free(bomb);
 }
 
 static const char *
