@@ -318,6 +318,120 @@ apply(struct eksl_hosts *h, const char *file, enum cmd cmd,
 	return status;
 }
 
+/* Every record fails with err: print it once, note it in each. */
+static int
+fail_all(struct item *items, size_t n, const char *code, int status,
+    const char *err)
+{
+	size_t i;
+
+	eksl_err("%s", err);
+	for (i = 0; i < n; i++) {
+		eksl_record_add_error(items[i].rec, TOOL, code, "%s", err);
+		items[i].ok = 0;
+		items[i].changed = 0;
+	}
+	return status;
+}
+
+/*
+ * The records: one from --host and --ip, or every line of stdin.  Bad
+ * lines are reported and skipped.  Returns the worst status so far.
+ */
+static int
+read_records(const char *flaghost, char **ips, size_t nips,
+    struct item **itemsp, size_t *np)
+{
+	char err[EKSL_ERRLEN];
+	struct eksl_reader *rd = NULL;
+	struct item *items;
+	size_t n = 0, cap = 16;
+	json_t *rec;
+	int rc, status = EKSL_EXIT_OK;
+
+	if ((items = calloc(cap, sizeof(*items))) == NULL) {
+		eksl_err("out of memory");
+		return EKSL_EXIT_IO;
+	}
+	*itemsp = items;
+	if (flaghost != NULL) {
+		if ((items[0].rec = record_from_flags(flaghost, ips, nips)) ==
+		    NULL) {
+			eksl_err("out of memory");
+			return EKSL_EXIT_IO;
+		}
+		*np = 1;
+		return EKSL_EXIT_OK;
+	}
+	if ((rd = eksl_reader_new(stdin, "stdin")) == NULL) {
+		eksl_err("out of memory");
+		return EKSL_EXIT_IO;
+	}
+	for (;;) {
+		if (n == cap && grow_items(itemsp, &cap) == -1) {
+			eksl_err("stdin: more than %d records", MAX_RECORDS);
+			status = EKSL_EXIT_INPUT;
+			break;
+		}
+		items = *itemsp;
+		if ((rc = eksl_reader_next(rd, &rec, err, sizeof(err))) == 0)
+			break;
+		if (rc == 1) {
+			items[n++].rec = rec;
+			continue;
+		}
+		eksl_err("%s", err);
+		if (eksl_reader_failed(rd)) {
+			status = EKSL_EXIT_IO;
+			break;
+		}
+		status = EKSL_EXIT_WORST(status, EKSL_EXIT_INPUT);
+	}
+	eksl_reader_free(rd);
+	*np = n;
+	return status;
+}
+
+/*
+ * Write h's new bytes to file (read as data[0..len) under the lock), or
+ * only sweep up after a killed run when they are the same bytes.
+ */
+static int
+write_changes(struct eksl_hosts *h, const char *file, const char *data,
+    size_t len, struct item *items, size_t n)
+{
+	char err[EKSL_ERRLEN];
+	const struct iovec *iov;
+	size_t i;
+	int niov, rc = 0;
+
+	if (!eksl_hosts_changed(h)) {
+		eksl_file_clean_temps(file);
+		return EKSL_EXIT_OK;
+	}
+	if (eksl_hosts_iov(h, &iov, &niov) == -1) {
+		snprintf(err, sizeof(err), "%s: %s", file, strerror(ENOMEM));
+		rc = -1;
+	} else if (iov_same(iov, niov, data, len))
+		eksl_file_clean_temps(file);
+	else	/* compared already: spare the file a second read */
+		rc = eksl_file_replacev(file, iov, niov, 0644,
+		    EKSL_WRITE_FORCE, err, sizeof(err));
+	if (rc == -1) {
+		/* The records whose blocks were to change did not. */
+		eksl_err("%s", err);
+		for (i = 0; i < n; i++)
+			if (items[i].changed) {
+				items[i].changed = 0;
+				eksl_record_add_error(items[i].rec, TOOL, "io",
+				    "%s", err);
+			}
+		return EKSL_EXIT_IO;
+	}
+	eksl_info("%s: %s", file, rc == 1 ? "written" : "unchanged");
+	return EKSL_EXIT_OK;
+}
+
 static int
 lock_timeout(const char *opt)
 {
@@ -351,16 +465,13 @@ main(int argc, char *argv[])
 	};
 	char err[EKSL_ERRLEN], *ips[EKSL_HOSTS_MAX_ADDRS], *data = NULL;
 	const char *file = "/etc/hosts", *flaghost = NULL, *lockopt = NULL;
-	struct eksl_reader *rd = NULL;
 	struct eksl_hosts *h = NULL;
 	struct eksl_lock *lk = NULL;
 	struct eksl_buf out;
-	const struct iovec *iov;
 	struct item *items = NULL;
-	size_t nips = 0, n = 0, i, len = 0, cap = 16;
-	json_t *rec;
+	size_t nips = 0, n = 0, i, len = 0;
 	enum cmd cmd;
-	int c, dryrun = 0, status = EKSL_EXIT_OK, rc = 0, timeout, dowrite, niov;
+	int c, dryrun = 0, status = EKSL_EXIT_OK, rc = 0, timeout, dowrite;
 
 	eksl_msg_init(argv[0]);
 	eksl_buf_init(&out, EKSL_HOSTS_MAX_FILE * 2);
@@ -432,47 +543,13 @@ main(int argc, char *argv[])
 
 	/* Records: from the flags, or every line of stdin. */
 	if (cmd != C_LIST) {
-		if ((items = calloc(cap, sizeof(*items))) == NULL) {
-			eksl_err("out of memory");
-			return EKSL_EXIT_IO;
-		}
-		if (flaghost != NULL) {
-			if ((items[0].rec = record_from_flags(flaghost, ips,
-			    nips)) == NULL) {
-				eksl_err("out of memory");
-				status = EKSL_EXIT_IO;
-				goto out;
-			}
-			n = 1;
-		} else if ((rd = eksl_reader_new(stdin, "stdin")) == NULL) {
-			eksl_err("out of memory");
-			status = EKSL_EXIT_IO;
-			goto out;
-		}
-		while (rd != NULL) {
-			if (n == cap && grow_items(&items, &cap) == -1) {
-				eksl_err("stdin: too many records");
-				status = EKSL_EXIT_INPUT;
-				goto out;
-			}
-			rc = eksl_reader_next(rd, &rec, err, sizeof(err));
-			if (rc == 0)
-				break;
-			if (rc == -1) {
-				eksl_err("%s", err);
-				status = EKSL_EXIT_WORST(status,
-				    eksl_reader_failed(rd) ? EKSL_EXIT_IO :
-				    EKSL_EXIT_INPUT);
-				if (eksl_reader_failed(rd))
-					break;
-				continue;
-			}
-			items[n++].rec = rec;
-		}
+		status = read_records(flaghost, ips, nips, &items, &n);
 		for (i = 0; i < n; i++) {
 			rc = item_prepare(&items[i], cmd);
 			status = EKSL_EXIT_WORST(status, rc);
 		}
+		if (status == EKSL_EXIT_IO && n == 0)
+			goto out;
 	}
 
 	dowrite = (cmd == C_PIN || cmd == C_UNPIN) && !dryrun;
@@ -483,33 +560,20 @@ main(int argc, char *argv[])
 		dowrite = 0;	/* nothing usable: do not even lock */
 	if (dowrite && eksl_lock_take(file, timeout, &lk, err,
 	    sizeof(err)) == -1) {
-		eksl_err("%s", err);
-		for (i = 0; i < n; i++)
-			eksl_record_add_error(items[i].rec, TOOL, "io", "%s",
-			    err);
-		status = EKSL_EXIT_IO;
+		status = fail_all(items, n, "io", EKSL_EXIT_IO, err);
 		goto emit;
 	}
 	if (cmd == C_LIST || dowrite || dryrun || cmd == C_CHECK) {
 		rc = eksl_file_read(file, EKSL_HOSTS_MAX_FILE, &data, &len, err,
 		    sizeof(err));
 		if (rc == -1) {
-			eksl_err("%s", err);
-			for (i = 0; i < n; i++)
-				eksl_record_add_error(items[i].rec, TOOL, "io",
-				    "%s", err);
-			status = EKSL_EXIT_IO;
+			status = fail_all(items, n, "io", EKSL_EXIT_IO, err);
 			goto emit;
 		}
 		if ((h = eksl_hosts_parse(file, data != NULL ? data : "",
 		    len, err, sizeof(err))) == NULL) {
-			eksl_err("%s", err);
-			for (i = 0; i < n; i++) {
-				eksl_record_add_error(items[i].rec, TOOL,
-				    "input", "%s", err);
-				items[i].ok = 0;
-			}
-			status = EKSL_EXIT_WORST(status, EKSL_EXIT_INPUT);
+			rc = fail_all(items, n, "input", EKSL_EXIT_INPUT, err);
+			status = EKSL_EXIT_WORST(status, rc);
 			goto emit;
 		}
 	}
@@ -534,30 +598,9 @@ main(int argc, char *argv[])
 		}
 		goto out;
 	}
-	if (dowrite && h != NULL && !eksl_hosts_changed(h))
-		eksl_file_clean_temps(file);	/* left by a killed run */
-	else if (dowrite && h != NULL) {
-		if ((rc = eksl_hosts_iov(h, &iov, &niov)) == -1)
-			snprintf(err, sizeof(err), "%s: %s", file,
-			    strerror(ENOMEM));
-		else if (iov_same(iov, niov, data, len)) {
-			eksl_file_clean_temps(file);
-			rc = 0;
-		} else	/* compared already: spare the file a second read */
-			rc = eksl_file_replacev(file, iov, niov, 0644,
-			    EKSL_WRITE_FORCE, err, sizeof(err));
-		if (rc == -1) {
-			eksl_err("%s", err);
-			for (i = 0; i < n; i++)
-				if (items[i].changed) {
-					items[i].changed = 0;
-					eksl_record_add_error(items[i].rec, TOOL,
-					    "io", "%s", err);
-				}
-			status = EKSL_EXIT_IO;
-		} else
-			eksl_info("%s: %s", file, rc == 1 ? "written" :
-			    "unchanged");
+	if (dowrite && h != NULL) {
+		rc = write_changes(h, file, data, len, items, n);
+		status = EKSL_EXIT_WORST(status, rc);
 	}
 emit:
 	eksl_lock_release(lk);
@@ -576,7 +619,6 @@ out:
 	eksl_hosts_free(h);
 	free(data);
 	eksl_buf_free(&out);
-	eksl_reader_free(rd);
 	for (i = 0; i < n; i++) {
 		json_decref(items[i].rec);
 		while (items[i].naddrs > 0)
