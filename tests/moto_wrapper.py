@@ -71,6 +71,45 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
 )
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
+def _speed_up_iam():
+    """Load AWS managed policies once, for the "aws" partition only.
+
+    With MOTO_IAM_LOAD_MANAGED_POLICIES=true moto parses ~1300 policies
+    for every IAM partition backend it makes (a caller lookup makes all of
+    them) and again on every reset: seconds per test.  Parse once, and
+    skip the partitions the tests never use.
+    """
+    try:
+        from moto.iam import models as iam_models
+    except ImportError:
+        return
+    cache = {}
+
+    def init_aws_policies(self):
+        if not iam_models.load_iam_aws_managed_policies():
+            return []
+        if self.region_name != "aws":
+            return []
+        if "data" not in cache:
+            parsed = json.loads(iam_models.aws_managed_policies_data)
+            cache["data"] = [
+                (name, d.get("DefaultVersionId"), d.get("Path"),
+                 json.dumps(d.get("Document")),
+                 datetime.datetime.fromisoformat(d["CreateDate"]),
+                 datetime.datetime.fromisoformat(d["UpdateDate"]))
+                for name, d in parsed.items()]
+        return [
+            iam_models.AWSManagedPolicy(
+                name, account_id=self.account_id, region=self.region_name,
+                default_version_id=ver, path=path, document=doc,
+                create_date=cdate, update_date=udate)
+            for name, ver, path, doc, cdate, udate in cache["data"]]
+
+    iam_models.IAMBackend._init_aws_policies = init_aws_policies
+
+
+_speed_up_iam()
+
 DEFAULT_KEYS = {"AKIDEXAMPLE": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}
 QUERY_SERVICES = {"sts", "iam", "ec2", "autoscaling", "sqs", "sns"}
 AUTH_PARAMS = {
