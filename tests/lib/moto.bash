@@ -53,7 +53,8 @@ moto_start() {
 	    --parent $$ >"$dir/moto.log" 2>&1 </dev/null 3>&- &
 	MOTO_PID=$!
 	export MOTO_PID
-	for i in $(seq 1 100); do
+	# Ready in about a second; allow much more on a loaded machine.
+	for i in $(seq 1 600); do
 		if [ -s "$portfile" ]; then
 			MOTO_URL="http://127.0.0.1:$(cat "$portfile")"
 			export MOTO_URL
