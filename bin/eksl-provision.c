@@ -59,7 +59,7 @@ struct opts {
 /* What the progress callback remembers between polls. */
 struct progress {
 	char		 status[32];
-	json_t		*seen;		/* issue lines already shown */
+	json_t		*seen;		/* issue lines shown, while they last */
 	int		 tty, line_open;
 };
 
@@ -174,6 +174,13 @@ show(const json_t *cluster, long elapsed_ms, void *arg)
 		end_line(p);
 		eksl_warn("%s", line);
 	}
+	if (i == 0 && json_array_size(p->seen) > 0) {
+		/* They cleared: say so, and show them again if they recur. */
+		json_array_clear(p->seen);
+		end_line(p);
+		eksl_warn("%s: health issues cleared",
+		    name != NULL ? name : "cluster");
+	}
 	if (p->tty) {
 		fprintf(stderr, "\r\033[K%s: %s: %s %ldm%02lds",
 		    eksl_progname(), name != NULL ? name : "cluster", status,
@@ -262,7 +269,9 @@ config(const struct opts *o, int *rc)
 		return NULL;
 	}
 	if ((note = eksl_eks_capacity_note(eksl_cc_str(cc->instance_type))))
-		eksl_info("%s: %s", eksl_cc_str(cc->instance_type), note);
+		eksl_info("%s: the user guide sizes this control-plane "
+		    "instance type for %s", eksl_cc_str(cc->instance_type),
+		    note);
 	*rc = EKSL_EXIT_OK;
 	return cc;
 }
