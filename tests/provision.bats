@@ -76,10 +76,11 @@ front_bench() {
 	    "$FRONT_URL/_bench/$2"
 }
 
-# front_state ON_OUTPOST_JSON TYPES_JSON [PLACEMENT_GROUPS_JSON]
+# front_state ON_OUTPOST_JSON TYPES_JSON [PLACEMENT_GROUPS_JSON [FREE_IPS]]
 front_state() {
-	printf '{"outpostId": "op-0123456789abcdef0", "outpostArn": "%s", "onOutpost": %s, "types": %s, "placementGroups": %s}\n' \
-	    "$OUTPOST" "$1" "$2" "${3:-[]}" >"$BATS_FILE_TMPDIR/front.json.tmp"
+	printf '{"outpostId": "op-0123456789abcdef0", "outpostArn": "%s", "onOutpost": %s, "types": %s, "placementGroups": %s%s}\n' \
+	    "$OUTPOST" "$1" "$2" "${3:-[]}" "${4:+, \"freeIps\": $4}" \
+	    >"$BATS_FILE_TMPDIR/front.json.tmp"
 	mv "$BATS_FILE_TMPDIR/front.json.tmp" "$BATS_FILE_TMPDIR/front.json"
 }
 
@@ -283,6 +284,30 @@ EOF
 	assert_output '[]'
 }
 
+@test "create --dry-run: every key of the config reaches the request" {
+	run --separate-stderr eksl-provision create --dry-run -f "$FIX/good-full.yaml"
+	assert_success
+	# A named role: no IAM requests at all.
+	[ "$(wc -l <<<"$output")" -eq 1 ]
+	jq -e '.body | .name == "Full-Cluster-2" and .version == "1.29"
+	    and .tags == {"team": "platform", "cost-center": "4711"}
+	    and .resourcesVpcConfig.securityGroupIds == ["sg-0123456789abcdef0"]
+	    and (.resourcesVpcConfig.subnetIds | length == 3)
+	    and .outpostConfig.controlPlanePlacement == {"groupName": "my-cluster-pg"}
+	    and .outpostConfig.controlPlaneInstanceType == "m5.xlarge"
+	    and .roleArn == "arn:aws:iam::111122223333:role/my-cluster-role"' <<<"$output"
+	run --separate-stderr eksl-provision create --dry-run -f "$FIX/good-instance-store.yaml"
+	assert_success
+	jq -e -s '(.[0].params.AssumeRolePolicyDocument | fromjson
+	         | .Statement[0].Principal.Service == "eks.amazonaws.com")
+	    and .[1].params.PolicyArn == "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
+	    and .[2].body.outpostConfig.etcdInstanceType == "i3en.xlarge"
+	    and .[2].body.outpostConfig.etcdPlacement == {"spreadLevel": "host"}
+	    and .[2].body.outpostConfig.controlPlanePlacement == {"spreadLevel": "rack"}
+	    and .[2].body.accessConfig == {"bootstrapClusterCreatorAdminPermissions": true,
+	        "authenticationMode": "API_AND_CONFIG_MAP"}' <<<"$output"
+}
+
 @test "create: the request carries outpostConfig, private-only endpoints and the token; the role has its policy; the record lists the control plane" {
 	NAME=my-cluster
 	bench
@@ -431,6 +456,19 @@ EOF
 	grep -qF "eksl-provision: $NAME: InvalidParameterException" <<<"$stderr"
 }
 
+@test "create, instance-store variant: the role trusts EKS and has AmazonEKSClusterPolicy" {
+	bench
+	sed -e "s/subnet-0a1b2c3d4e5f60718/$SUBNET/" -e "s/name: is-cluster/name: $NAME/" \
+	    "$FIX/good-instance-store.yaml" >"$CFG"
+	run --separate-stderr eksl-provision create -f "$CFG"
+	assert_success
+	run front_bench GET "role?name=eksl-$NAME-cluster-role"
+	assert_output '{"trust": ["eks.amazonaws.com"], "policies": ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]}'
+	requests CreateCluster | jq -e '.[0].body | fromjson
+	    | .outpostConfig.etcdInstanceType == "i3en.xlarge"
+	    and .accessConfig.authenticationMode == "API_AND_CONFIG_MAP"'
+}
+
 @test "create with iam.serviceRoleARN uses that role and makes none" {
 	bench
 	printf 'iam:\n  serviceRoleARN: arn:aws:iam::123456789012:role/mine\n' >>"$CFG"
@@ -497,6 +535,17 @@ EOF
 	assert_equal "$status" 3
 	assert_equal "$stderr" "eksl-provision: $CFG:26:16: cp-pg: no such placement group"
 	front_state "[\"$SUBNET\"]" '["m5d.large"]' '["cp-pg"]'
+	run --separate-stderr eksl-provision validate --online -f "$CFG"
+	assert_success
+}
+
+@test "validate --online: fewer than 3 free addresses exits 3" {
+	bench
+	front_state "[\"$SUBNET\"]" '["m5d.large"]' '[]' 2
+	run --separate-stderr eksl-provision validate --online -f "$CFG"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "eksl-provision: $CFG:20:7: 2 free addresses in the subnets; the control plane needs 3"
+	front_state "[\"$SUBNET\"]" '["m5d.large"]' '[]' 3
 	run --separate-stderr eksl-provision validate --online -f "$CFG"
 	assert_success
 }

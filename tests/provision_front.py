@@ -9,7 +9,8 @@ OutpostArn of a subnet (added to EC2 DescribeSubnets answers for the
 subnets the state file lists).  Every other signed request is passed to
 $MOTO_URL unchanged, so the wrapper still records and faults it.  The
 state file (JSON: outpostId, outpostArn, onOutpost [subnet ids], types
-[instance types], placementGroups [names]) is read on every request.
+[instance types], placementGroups [names], freeIps [a count for every
+subnet]) is read on every request.
 
 It also sets up the bench in moto with boto3, so that a test need not
 start a Python process of its own (JSON in, JSON out):
@@ -107,6 +108,11 @@ class Front(BaseHTTPRequestHandler):
                     f"<subnetId>{sid}</subnetId>".encode(),
                     f"<subnetId>{sid}</subnetId><outpostArn>"
                     f"{st['outpostArn']}</outpostArn>".encode())
+            if "freeIps" in st:
+                data = re.sub(
+                    rb"<availableIpAddressCount>\d+</availableIpAddressCount>",
+                    f"<availableIpAddressCount>{st['freeIps']}"
+                    "</availableIpAddressCount>".encode(), data)
         conn.close()
         self.answer(r.status, data, headers)
 
