@@ -255,6 +255,17 @@ eksl_aws_set_timeouts(struct eksl_aws *a, long connect_ms, long total_ms)
 		a->total_ms = total_ms;
 }
 
+/* Free a header list, wiping it: it holds the session token. */
+static void
+free_headers(struct curl_slist *hl)
+{
+	struct curl_slist *l;
+
+	for (l = hl; l != NULL; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(hl);
+}
+
 static size_t
 write_cb(char *p, size_t size, size_t n, void *arg)
 {
@@ -636,7 +647,7 @@ call(struct eksl_aws *a, const char *service, const char *op,
 			    "%s: cannot sign: %s", service, sigerr);
 			goto out;
 		}
-		curl_slist_free_all(hl);
+		free_headers(hl);
 		hl = NULL;
 		for (i = 0; i < nh + sr.nadd; i++) {
 			const struct eksl_header *h = i < nh ? &hdrs[i] :
@@ -725,7 +736,7 @@ call(struct eksl_aws *a, const char *service, const char *op,
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		crc = curl_easy_perform(a->curl);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		curl_slist_free_all(hl);
+		free_headers(hl);
 		hl = NULL;
 
 		if (crc != CURLE_OK) {
@@ -784,7 +795,7 @@ call(struct eksl_aws *a, const char *service, const char *op,
 out:
 	if (rc == -1 && e->attempts > 0 && e->status == EKSL_AWS_OK)
 		e->status = EKSL_AWS_LOCAL;
-	curl_slist_free_all(hl);
+	free_headers(hl);
 	eksl_sigv4_result_clear(&sr);
 	if (ans.body.data != NULL)
 		explicit_bzero(ans.body.data, ans.body.size);
