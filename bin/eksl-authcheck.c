@@ -28,20 +28,16 @@
 #include "ekstoken.h"
 #include "exitcodes.h"
 #include "k8s.h"
+#include "k8scheck.h"
 #include "kubeconfig.h"
 #include "msg.h"
 #include "record.h"
 #include "x509.h"
 
 #define TOOL		"eksl-authcheck"
-#define MAX_ADDRS	16
+#define MAX_ADDRS	EKSL_CHECK_MAX_ADDRS
 #define SIGNER		"kubernetes.io/kube-apiserver-client"
-#define CSR_PATH	"/apis/certificates.k8s.io/v1/certificatesigningrequests"
-#define CRB_PATH	"/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"
-#define SVC_PATH	"/api/v1/namespaces/default/services/kubernetes"
-#define TAINT		"node-role.eks-local.amazonaws.com/control-plane"
-#define POLL_MS		200
-#define CERT_WAIT_MS	60000
+#define CERT_WAIT_MS	60000L
 
 struct opts {
 	const char	*dir, *user, *group, *role;
@@ -257,180 +253,6 @@ k8s_name(const char *s, char *out, size_t len)
 	out[o] = '\0';
 }
 
-static int
-has_condition(json_t *csr, const char *type, const char **msg)
-{
-	json_t *c = json_object_get(json_object_get(csr, "status"),
-	    "conditions");
-	size_t i;
-	const char *t;
-
-	for (i = 0; i < json_array_size(c); i++) {
-		t = eksl_json_str(json_array_get(c, i), "type");
-		if (t != NULL && strcmp(t, type) == 0) {
-			*msg = eksl_json_str(json_array_get(c, i), "message");
-			if (*msg == NULL)
-				*msg = eksl_json_str(json_array_get(c, i),
-				    "reason");
-			if (*msg == NULL)
-				*msg = type;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/*
- * Create the CSR, approve it, wait for the certificate.  Returns 0 with
- * *cert (PEM, caller frees) or an exit status.
- */
-static int
-csr_flow(json_t *rec, const struct target *t, struct eksl_k8s *k,
-    const char *csrpem, const struct opts *o, char **cert, size_t *certlen)
-{
-	struct eksl_k8s_error e;
-	json_t *body = NULL, *ans = NULL, *cond;
-	char name[200], base[160], path[400], *b64 = NULL;
-	const char *msg, *c;
-	int status = EKSL_EXIT_OK, waited;
-
-	*cert = NULL;
-	k8s_name(o->user, base, sizeof(base));
-	snprintf(name, sizeof(name), "eksl-%s-%lld", base,
-	    (long long)time(NULL));
-	b64 = eksl_base64_encode(csrpem, strlen(csrpem), EKSL_B64_STD);
-	body = json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:[s], s:I}}",
-	    "apiVersion", "certificates.k8s.io/v1",
-	    "kind", "CertificateSigningRequest",
-	    "metadata", "name", name,
-	    "spec", "request", b64 != NULL ? b64 : "", "signerName", SIGNER,
-	    "usages", "client auth", "expirationSeconds",
-	    (json_int_t)o->expiration);
-	if (b64 == NULL || body == NULL) {
-		status = fail(rec, "io", EKSL_EXIT_IO, "out of memory");
-		goto out;
-	}
-	eksl_info("%s: creating CertificateSigningRequest %s", t->name, name);
-	if (eksl_k8s_request(k, "POST", CSR_PATH, body, &ans, &e) == -1) {
-		status = k8s_fail(rec, t->name, &e);
-		goto out;
-	}
-	if (has_condition(ans, "Denied", &msg)) {
-		status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: "
-		    "CertificateSigningRequest %s was denied: %s", t->name,
-		    name, msg);
-		goto out;
-	}
-	/* The approval subresource takes the whole object back. */
-	cond = json_pack("[{s:s, s:s, s:s, s:s}]", "type", "Approved",
-	    "status", "True", "reason", "EkslAuthcheckApprove", "message",
-	    "approved by eksl-authcheck prepare");
-	if (cond == NULL || !json_is_object(json_object_get(ans, "status")) ||
-	    json_object_set_new(json_object_get(ans, "status"), "conditions",
-	    cond) == -1) {
-		status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: "
-		    "CertificateSigningRequest %s: answer has no status",
-		    t->name, name);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/%s/approval", CSR_PATH, name);
-	if (eksl_k8s_request(k, "PUT", path, ans, NULL, &e) == -1) {
-		status = k8s_fail(rec, t->name, &e);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/%s", CSR_PATH, name);
-	for (waited = 0;; waited += POLL_MS) {
-		json_decref(ans);
-		ans = NULL;
-		if (eksl_k8s_request(k, "GET", path, NULL, &ans, &e) == -1) {
-			status = k8s_fail(rec, t->name, &e);
-			goto out;
-		}
-		if (has_condition(ans, "Denied", &msg) ||
-		    has_condition(ans, "Failed", &msg)) {
-			status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: "
-			    "CertificateSigningRequest %s was not signed: %s",
-			    t->name, name, msg);
-			goto out;
-		}
-		c = eksl_json_str(json_object_get(ans, "status"),
-		    "certificate");
-		if (c != NULL && *c != '\0')
-			break;
-		if (waited >= CERT_WAIT_MS) {
-			status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: "
-			    "CertificateSigningRequest %s: approved but not "
-			    "signed after %ds", t->name, name,
-			    CERT_WAIT_MS / 1000);
-			goto out;
-		}
-		usleep(POLL_MS * 1000);
-	}
-	if ((*cert = (char *)eksl_base64_decode(c, strlen(c), certlen)) ==
-	    NULL)
-		status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: "
-		    "CertificateSigningRequest %s: status.certificate is not "
-		    "base64", t->name, name);
-out:
-	free(b64);
-	json_decref(body);
-	json_decref(ans);
-	return status;
-}
-
-/* Bind --cluster-role to the user; an identical binding is fine. */
-static int
-bind_role(json_t *rec, const struct target *t, struct eksl_k8s *k,
-    const struct opts *o)
-{
-	struct eksl_k8s_error e;
-	json_t *body, *ans = NULL, *s;
-	char name[300], path[600];
-	const char *rr;
-	size_t i;
-	int status = EKSL_EXIT_OK, same = 0;
-
-	snprintf(name, sizeof(name), "eksl:%s:%s", o->user, o->role);
-	body = json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s}, "
-	    "s:[{s:s, s:s, s:s}]}", "apiVersion",
-	    "rbac.authorization.k8s.io/v1", "kind", "ClusterRoleBinding",
-	    "metadata", "name", name, "roleRef", "apiGroup",
-	    "rbac.authorization.k8s.io", "kind", "ClusterRole", "name",
-	    o->role, "subjects", "kind", "User", "apiGroup",
-	    "rbac.authorization.k8s.io", "name", o->user);
-	if (body == NULL)
-		return fail(rec, "io", EKSL_EXIT_IO, "out of memory");
-	if (eksl_k8s_request(k, "POST", CRB_PATH, body, NULL, &e) == 0)
-		goto out;
-	if (e.http_status != 409) {
-		status = k8s_fail(rec, t->name, &e);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/%s", CRB_PATH, name);
-	if (eksl_k8s_request(k, "GET", path, NULL, &ans, &e) == -1) {
-		status = k8s_fail(rec, t->name, &e);
-		goto out;
-	}
-	rr = eksl_json_str(json_object_get(ans, "roleRef"), "name");
-	s = json_object_get(ans, "subjects");
-	for (i = 0; i < json_array_size(s); i++) {
-		const char *sn = eksl_json_str(json_array_get(s, i), "name");
-		const char *sk = eksl_json_str(json_array_get(s, i), "kind");
-
-		if (sn != NULL && sk != NULL && strcmp(sn, o->user) == 0 &&
-		    strcmp(sk, "User") == 0)
-			same = 1;
-	}
-	if (rr == NULL || strcmp(rr, o->role) != 0 || !same)
-		status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: "
-		    "ClusterRoleBinding %s exists and does not bind %s to %s",
-		    t->name, name, o->user, o->role);
-out:
-	json_decref(body);
-	json_decref(ans);
-	return status;
-}
-
 /*
  * Decide what to do with the key path: 0 create it (nothing there), 1
  * renew (a key we made, with its certificate beside it), 2 keep (that
@@ -515,6 +337,7 @@ prepare(json_t *rec, const struct opts *o)
 	struct eksl_key *key = NULL;
 	char keyp[PATH_MAX], certp[PATH_MAX], newkey[PATH_MAX + 8];
 	char newcert[PATH_MAX + 8], base[200], err[EKSL_ERRLEN];
+	char csrname[256], crbname[512];
 	char *tok = NULL, *kpem = NULL, *csr = NULL, *cert = NULL, *who = NULL;
 	size_t kl = 0, cl = 0;
 	int status, mode, made_key = 0, made_cert = 0;
@@ -557,8 +380,15 @@ prepare(json_t *rec, const struct opts *o)
 	    NULL, &status)) == NULL)
 		goto out;
 	eksl_k8s_set_timeout(k, 30000);
-	if ((status = csr_flow(rec, &t, k, csr, o, &cert, &cl)) != 0)
+	k8s_name(o->user, base, sizeof(base));
+	snprintf(csrname, sizeof(csrname), "eksl-%s-%lld", base,
+	    (long long)time(NULL));
+	eksl_info("%s: CertificateSigningRequest %s", t.name, csrname);
+	if (eksl_k8s_csr_sign(k, csrname, csr, SIGNER, o->expiration,
+	    CERT_WAIT_MS, &cert, &cl, &e) == -1) {
+		status = k8s_fail(rec, t.name, &e);
 		goto out;
+	}
 	if (eksl_cert_info(cert, cl, key, &ci, err, sizeof(err)) == -1) {
 		status = fail(rec, "api", EKSL_EXIT_REFUSED, "%s: signed "
 		    "certificate: %s", t.name, err);
@@ -570,8 +400,12 @@ prepare(json_t *rec, const struct opts *o)
 		goto out;
 	}
 	made_cert = 1;
-	if ((status = bind_role(rec, &t, k, o)) != 0)
+	snprintf(crbname, sizeof(crbname), "eksl:%s:%s", o->user, o->role);
+	if (eksl_k8s_bind_cluster_role(k, crbname, o->role, o->user, &e) ==
+	    -1) {
+		status = k8s_fail(rec, t.name, &e);
 		goto out;
+	}
 	/* The proof: the new certificate alone must name the user. */
 	if ((kx = client(rec, &t, t.iplist[0] ? t.iplist : NULL, NULL,
 	    newcert, newkey, &status)) == NULL)
@@ -621,201 +455,87 @@ out:
 
 /* ---- check ---- */
 
-struct probe {
-	const struct target *t;
-	const char	*ip, *user, *cert, *key;
-	long		 timeout_ms;
-	int		 deep;
-	/* out */
-	int		 tcp, tls, ok, refused;
-	char		*who;
-	double		 ms;
-	char		 error[EKSL_ERRLEN];
-	char		 deeperr[EKSL_ERRLEN];
-};
-
-static long
-ms_since(const struct timespec *t0)
+/* Print the summary and map the outcome to an exit status. */
+static int
+check_report(json_t *rec, const struct target *t, const struct opts *o,
+    const char *user, struct eksl_check_addr *a,
+    const struct eksl_check_dns *dns, long days, const char *ts)
 {
-	struct timespec t1;
+	char list[EKSL_CHECK_MAX_ADDRS * 48];
+	size_t i, j, nok = 0, nref = 0, len = 0;
+	int pinned = 0, deepok = 1;
 
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/* The --deep checks: the local cluster's own resources. */
-static void
-deep_checks(struct eksl_k8s *k, struct probe *p, const struct timespec *t0)
-{
-	static const char *const paths[] = {
-		"/api/v1/namespaces/kube-system/services/kube-dns",
-		"/apis/apps/v1/namespaces/kube-system/deployments/coredns",
-		"/api/v1/nodes",
-	};
-	struct eksl_k8s_error e;
-	json_t *ans = NULL, *items, *taints;
-	char buf[EKSL_ERRLEN / 2];
-	size_t i, j, n, tainted = 0;
-	const char *key;
-
-	for (i = 0; i < 3; i++) {
-		eksl_k8s_set_timeout(k, p->timeout_ms - ms_since(t0));
-		json_decref(ans);
-		ans = NULL;
-		if (eksl_k8s_request(k, "GET", paths[i], NULL, &ans, &e) ==
-		    -1) {
-			eksl_k8s_strerror(&e, buf, sizeof(buf));
-			snprintf(p->deeperr, sizeof(p->deeperr), "GET %s: %s",
-			    paths[i], buf);
-			goto out;
-		}
+	list[0] = '\0';
+	for (i = 0; i < t->nips; i++) {
+		nok += a[i].ok;
+		nref += !a[i].ok && a[i].refused;
+		deepok &= !a[i].ok || a[i].deep[0] == '\0';
+		if (a[i].ok)
+			eksl_warn("%s: %s: ok: tcp, tls, user %s, /version, "
+			    "services; %d ms%s%s", t->name, a[i].ip, a[i].user,
+			    (int)a[i].ms, a[i].deep[0] ? "; deep: " : o->deep ?
+			    "; deep: ok" : "", a[i].deep);
+		else
+			eksl_warn("%s: %s: FAILED: %s", t->name, a[i].ip,
+			    a[i].error);
 	}
-	items = json_object_get(ans, "items");
-	n = json_array_size(items);
-	for (i = 0; i < n; i++) {
-		taints = json_object_get(json_object_get(json_array_get(items,
-		    i), "spec"), "taints");
-		for (j = 0; j < json_array_size(taints); j++) {
-			key = eksl_json_str(json_array_get(taints, j), "key");
-			if (key != NULL && strcmp(key, TAINT) == 0) {
-				tainted++;
-				break;
-			}
-		}
-	}
-	if (tainted == 0)
-		snprintf(p->deeperr, sizeof(p->deeperr), "no node has the "
-		    "taint %s", TAINT);
-out:
-	json_decref(ans);
-}
-
-static void *
-probe_run(void *arg)
-{
-	struct probe *p = arg;
-	struct eksl_k8s_target kt;
-	struct eksl_k8s_error e;
-	struct eksl_k8s *k;
-	struct timespec t0;
-	char buf[EKSL_ERRLEN / 2], *who = NULL;
-	const char *step = "GET /version";
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&kt, 0, sizeof(kt));
-	kt.host = p->t->host;
-	kt.port = p->t->port;
-	kt.ips = p->ip;
-	kt.ca_pem = p->t->ca;
-	kt.ca_len = p->t->calen;
-	kt.cert_file = p->cert;
-	kt.key_file = p->key;
-	kt.no_proxy = 1;
-	if ((k = eksl_k8s_new(&kt, buf, sizeof(buf))) == NULL) {
-		snprintf(p->error, sizeof(p->error), "%s", buf);
-		return NULL;
-	}
-	eksl_k8s_set_timeout(k, p->timeout_ms);
-	if (eksl_k8s_request(k, "GET", "/version", NULL, NULL, &e) == -1)
-		goto fail;
-	step = "SelfSubjectReview";
-	eksl_k8s_set_timeout(k, p->timeout_ms - ms_since(&t0));
-	if (eksl_k8s_whoami(k, &who, &e) == -1)
-		goto fail;
-	p->who = who;
-	if (strcmp(who, p->user) != 0) {
-		p->refused = 1;
-		snprintf(p->error, sizeof(p->error), "authenticated as %s, "
-		    "not %s", who, p->user);
-		goto out;
-	}
-	step = "GET " SVC_PATH;
-	eksl_k8s_set_timeout(k, p->timeout_ms - ms_since(&t0));
-	if (eksl_k8s_request(k, "GET", SVC_PATH, NULL, NULL, &e) == -1)
-		goto fail;
-	p->ok = 1;
-	if (p->deep)
-		deep_checks(k, p, &t0);
-	goto out;
-fail:
-	eksl_k8s_strerror(&e, buf, sizeof(buf));
-	p->refused = e.status == EKSL_K8S_REFUSED;
-	if (strcmp(e.reason, "tls") == 0)
-		snprintf(p->error, sizeof(p->error), "TLS to %s: %s",
-		    p->t->host, buf);
-	else
-		snprintf(p->error, sizeof(p->error), "%s: %s", step, buf);
-out:
-	p->tcp = e.tcp || p->ok;
-	p->tls = e.tls || p->ok;
-	p->ms = (double)ms_since(&t0);
-	eksl_k8s_free(k);
-	return NULL;
-}
-
-struct resolver {
-	const char	*host;
-	char		 ips[MAX_ADDRS][INET6_ADDRSTRLEN];
-	size_t		 n;
-	int		 rc;
-	int		 done;
-	pthread_mutex_t	 mu;
-};
-
-static void *
-resolve_run(void *arg)
-{
-	struct resolver *r = arg;
-	struct addrinfo hints, *res = NULL, *ai;
-	char ip[INET6_ADDRSTRLEN];
-	size_t i, n = 0;
-	int rc;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(r->host, NULL, &hints, &res);
-	pthread_mutex_lock(&r->mu);
-	for (ai = res; rc == 0 && ai != NULL && n < MAX_ADDRS;
-	    ai = ai->ai_next) {
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, ip, sizeof(ip),
-		    NULL, 0, NI_NUMERICHOST) != 0)
-			continue;
-		for (i = 0; i < n && strcmp(r->ips[i], ip) != 0; i++)
+	/* Pinned: the resolver answers, and only with pinned addresses. */
+	for (j = 0; dns->done && j < dns->n; j++) {
+		for (i = 0; i < t->nips && strcmp(t->ips[i], dns->ips[j]) != 0;
+		    i++)
 			;
-		if (i == n)
-			snprintf(r->ips[n++], sizeof(r->ips[0]), "%s", ip);
+		pinned = (j == 0 || pinned) && i < t->nips;
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+		    j ? " " : "", dns->ips[j]);
 	}
-	r->n = n;
-	r->rc = rc;
-	r->done = 1;
-	pthread_mutex_unlock(&r->mu);
-	if (res != NULL)
-		freeaddrinfo(res);
-	return NULL;
+	json_object_set_new(json_object_get(json_object_get(rec, "auth"),
+	    "check"), "resolver", json_pack("{s:o, s:b}", "ips", json_array(),
+	    "pinned", pinned));
+	for (j = 0; j < dns->n; j++)
+		json_array_append_new(json_object_get(json_object_get(
+		    json_object_get(json_object_get(rec, "auth"), "check"),
+		    "resolver"), "ips"), json_string(dns->ips[j]));
+	eksl_warn("%s: certificate for %s expires %s (%ld days)", t->name,
+	    user, ts, days);
+	if (!dns->done)
+		eksl_warn("%s: resolver: %s: no answer within %ld ms", t->name,
+		    t->host, o->timeout_ms);
+	else
+		eksl_warn("%s: resolver: %s -> %s: %s", t->name, t->host,
+		    dns->n ? list : gai_strerror(dns->rc), pinned ? "pinned" :
+		    "NOT pinned");
+	if (nok == 0)
+		return fail(rec, nref ? "api" : "network", nref ?
+		    EKSL_EXIT_REFUSED : EKSL_EXIT_UNREACHABLE, "%s: not ready: "
+		    "no address works (%s)", t->name, a[0].error);
+	if (nok < t->nips || days < o->warn_days || !pinned || !deepok) {
+		eksl_warn("%s: degraded:%s%s%s%s", t->name, nok < t->nips ?
+		    " an address fails;" : "", days < o->warn_days ?
+		    " the certificate expires soon;" : "", !pinned ?
+		    " the name is not pinned;" : "", !deepok ?
+		    " a --deep check fails;" : "");
+		return EKSL_EXIT_DEGRADED;
+	}
+	eksl_warn("%s: ready", t->name);
+	return EKSL_EXIT_OK;
 }
 
 static int
 check(json_t *rec, const struct opts *o)
 {
 	struct target t;
-	struct probe p[MAX_ADDRS];
-	pthread_t th[MAX_ADDRS], rth;
-	struct resolver *r = NULL;
+	struct eksl_check_in in;
+	struct eksl_check_addr a[EKSL_CHECK_MAX_ADDRS];
+	struct eksl_check_dns dns;
 	struct eksl_certinfo ci;
-	struct timespec t0;
-	json_t *auth, *chk = NULL, *arr = NULL, *a, *res;
+	json_t *auth, *chk, *arr, *x;
 	const char *user, *certp, *keyp;
-	char err[EKSL_ERRLEN], ts[32], *cb = NULL, list[MAX_ADDRS * 48];
-	size_t i, j, cl = 0, nok = 0, nref = 0, len = 0;
+	char err[EKSL_ERRLEN], ts[32], *cb = NULL;
+	size_t i, cl = 0, nok = 0;
 	long days;
-	int status = EKSL_EXIT_OK, pinned = 0, started[MAX_ADDRS], deepok = 1;
-	int rstarted = 0, rdone;
+	int status;
 
-	memset(p, 0, sizeof(p));
-	memset(started, 0, sizeof(started));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(a, 0, sizeof(a));
 	if ((status = target_load(rec, &t)) != EKSL_EXIT_OK)
 		goto out;
 	auth = json_object_get(rec, "auth");
@@ -833,10 +553,11 @@ check(json_t *rec, const struct opts *o)
 		    "addresses[] to check", t.name);
 		goto out;
 	}
+	err[0] = '\0';
 	if (eksl_file_read(certp, 64 * 1024, &cb, &cl, err, sizeof(err)) != 0 ||
 	    eksl_cert_info(cb, cl, NULL, &ci, err, sizeof(err)) == -1) {
 		status = fail(rec, "io", EKSL_EXIT_IO, "%s%s", err[0] ? "" :
-		    certp, err[0] ? err : ": no such file");
+		    certp, err[0] ? err : ": No such file or directory");
 		goto out;
 	}
 	if (access(keyp, R_OK) == -1) {
@@ -844,134 +565,48 @@ check(json_t *rec, const struct opts *o)
 		    strerror(errno));
 		goto out;
 	}
-	/* The resolver runs beside the probes and may outlive them. */
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		status = fail(rec, "io", EKSL_EXIT_IO, "out of memory");
-		goto out;
-	}
-	r->host = t.host;
-	pthread_mutex_init(&r->mu, NULL);
-	if (pthread_create(&rth, NULL, resolve_run, r) == 0)
-		rstarted = 1;
-	for (i = 0; i < t.nips; i++) {
-		p[i].t = &t;
-		p[i].ip = t.ips[i];
-		p[i].user = user;
-		p[i].cert = certp;
-		p[i].key = keyp;
-		p[i].timeout_ms = o->timeout_ms;
-		p[i].deep = o->deep;
-		if (pthread_create(&th[i], NULL, probe_run, &p[i]) == 0)
-			started[i] = 1;
-		else
-			probe_run(&p[i]);
-	}
+	memset(&in, 0, sizeof(in));
+	in.host = t.host;
+	in.port = t.port;
+	in.ca_pem = t.ca;
+	in.ca_len = t.calen;
+	in.cert_file = certp;
+	in.key_file = keyp;
+	in.user = user;
+	in.timeout_ms = o->timeout_ms;
+	in.deep = o->deep;
 	for (i = 0; i < t.nips; i++)
-		if (started[i])
-			pthread_join(th[i], NULL);
-	while (rstarted && ms_since(&t0) < o->timeout_ms) {
-		pthread_mutex_lock(&r->mu);
-		rdone = r->done;
-		pthread_mutex_unlock(&r->mu);
-		if (rdone)
-			break;
-		usleep(2000);
+		a[i].ip = t.ips[i];
+	if (eksl_check_run(&in, a, t.nips, &dns, err, sizeof(err)) == -1) {
+		status = fail(rec, "io", EKSL_EXIT_IO, "%s", err);
+		goto out;
 	}
-	pthread_mutex_lock(&r->mu);
-	rdone = r->done;
-	pthread_mutex_unlock(&r->mu);
-
-	if ((chk = json_object()) == NULL || (arr = json_array()) == NULL) {
+	if ((chk = json_object()) == NULL || (arr = json_array()) == NULL ||
+	    json_object_set_new(auth, "check", chk) == -1 ||
+	    json_object_set_new(chk, "addresses", arr) == -1) {
 		status = fail(rec, "io", EKSL_EXIT_IO, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < t.nips; i++) {
-		nok += p[i].ok;
-		nref += !p[i].ok && p[i].refused;
-		deepok &= p[i].deeperr[0] == '\0';
-		a = json_pack("{s:s, s:b, s:b, s:s?, s:i, s:s?}", "ip",
-		    p[i].ip, "tcp", p[i].tcp, "tls", p[i].tls, "user",
-		    p[i].who, "ms", (int)p[i].ms, "error", p[i].ok ? NULL :
-		    p[i].error);
-		if (a != NULL && o->deep && p[i].ok)
-			json_object_set_new(a, "deep", p[i].deeperr[0] ?
-			    json_string(p[i].deeperr) : json_string("ok"));
-		json_array_append_new(arr, a);
+		nok += a[i].ok;
+		x = json_pack("{s:s, s:b, s:b, s:s?, s:i, s:s?}", "ip",
+		    a[i].ip, "tcp", a[i].tcp, "tls", a[i].tls, "user",
+		    a[i].user, "ms", (int)a[i].ms, "error", a[i].ok ? NULL :
+		    a[i].error);
+		if (x != NULL && o->deep && a[i].ok)
+			json_object_set_new(x, "deep", json_string(a[i].deep[0] ?
+			    a[i].deep : "ok"));
+		json_array_append_new(arr, x);
 	}
 	days = (long)((ci.not_after - time(NULL)) / 86400);
 	eksl_time_rfc3339(ci.not_after, ts, sizeof(ts));
-	res = json_array();
-	for (j = 0; rdone && j < r->n; j++) {
-		json_array_append_new(res, json_string(r->ips[j]));
-		for (i = 0; i < t.nips && strcmp(t.ips[i], r->ips[j]) != 0;
-		    i++)
-			;
-		len += (size_t)snprintf(list + len, sizeof(list) - len,
-		    "%s%s", j ? " " : "", r->ips[j]);
-		pinned = (j == 0 || pinned) && i < t.nips;
-	}
 	json_object_set_new(chk, "ready", json_boolean(nok > 0 &&
 	    ci.not_after > time(NULL)));
-	json_object_set_new(chk, "addresses", arr);
-	arr = NULL;
 	json_object_set_new(chk, "notAfter", json_string(ts));
 	json_object_set_new(chk, "days", json_integer(days));
-	json_object_set_new(chk, "resolver", json_pack("{s:o, s:b}", "ips",
-	    res != NULL ? res : json_array(), "pinned", pinned));
-	json_object_set_new(auth, "check", chk);
-	chk = NULL;
-
-	/* The summary an operator reads. */
-	for (i = 0; i < t.nips; i++) {
-		if (p[i].ok)
-			eksl_warn("%s: %s: ok: tcp, tls, user %s, /version, "
-			    "services; %d ms%s%s", t.name, p[i].ip, p[i].who,
-			    (int)p[i].ms, p[i].deeperr[0] ? "; deep: " :
-			    o->deep ? "; deep: ok" : "", p[i].deeperr);
-		else
-			eksl_warn("%s: %s: FAILED: %s", t.name, p[i].ip,
-			    p[i].error);
-	}
-	eksl_warn("%s: certificate for %s expires %s (%ld days)", t.name,
-	    user, ts, days);
-	if (!rdone)
-		eksl_warn("%s: resolver: %s: no answer within %ld ms", t.name,
-		    t.host, o->timeout_ms);
-	else
-		eksl_warn("%s: resolver: %s -> %s: %s", t.name, t.host,
-		    r->n ? list : gai_strerror(r->rc), pinned ? "pinned" :
-		    "NOT pinned");
-
-	if (nok == 0) {
-		status = fail(rec, nref ? "api" : "network", nref ?
-		    EKSL_EXIT_REFUSED : EKSL_EXIT_UNREACHABLE,
-		    "%s: not ready: no address works (%s)", t.name,
-		    p[0].error);
-	} else if (nok < t.nips || days < o->warn_days || !pinned ||
-	    !deepok) {
-		status = EKSL_EXIT_DEGRADED;
-		eksl_warn("%s: degraded:%s%s%s%s", t.name, nok < t.nips ?
-		    " an address fails;" : "", days < o->warn_days ?
-		    " the certificate expires soon;" : "", !pinned ?
-		    " the name is not pinned;" : "", !deepok ?
-		    " a --deep check fails;" : "");
-	} else
-		eksl_warn("%s: ready", t.name);
+	status = check_report(rec, &t, o, user, a, &dns, days, ts);
 out:
-	for (i = 0; i < MAX_ADDRS; i++)
-		free(p[i].who);
-	if (r != NULL) {
-		if (rstarted && !rdone)
-			pthread_detach(rth);	/* r leaks with it: rare */
-		else {
-			if (rstarted)
-				pthread_join(rth, NULL);
-			pthread_mutex_destroy(&r->mu);
-			free(r);
-		}
-	}
-	json_decref(chk);
-	json_decref(arr);
+	eksl_check_clear(a, EKSL_CHECK_MAX_ADDRS);
 	free(cb);
 	target_clear(&t);
 	return status;

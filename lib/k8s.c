@@ -14,12 +14,16 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "k8s.h"
 #include "msg.h"
 
 #define BODY_MAX	(4 * 1024 * 1024)	/* cap on one answer */
 #define DEFAULT_TIMEOUT	10000L
+#define POLL_MS		200
+#define CSR_PATH	"/apis/certificates.k8s.io/v1/certificatesigningrequests"
+#define CRB_PATH	"/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"
 
 struct eksl_k8s {
 	CURL		*c;
@@ -481,4 +485,192 @@ eksl_k8s_strerror(const struct eksl_k8s_error *e, char *buf, size_t len)
 		    e->message);
 	else
 		snprintf(buf, len, "%s", e->message);
+}
+
+/* A refusal found in an answer's content rather than its status code. */
+static int
+refuse(struct eksl_k8s_error *e, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+refuse(struct eksl_k8s_error *e, const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(e, 0, sizeof(*e));
+	e->status = EKSL_K8S_REFUSED;
+	e->tcp = e->tls = 1;
+	snprintf(e->reason, sizeof(e->reason), "%s", reason);
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+local_fail(struct eksl_k8s_error *e, const char *msg)
+{
+	memset(e, 0, sizeof(*e));
+	e->status = EKSL_K8S_LOCAL;
+	snprintf(e->reason, sizeof(e->reason), "local");
+	snprintf(e->message, sizeof(e->message), "%s", msg);
+	return -1;
+}
+
+/* The message of the first condition of type in csr, or NULL. */
+static const char *
+condition(json_t *csr, const char *type)
+{
+	json_t *c = json_object_get(json_object_get(csr, "status"),
+	    "conditions"), *it;
+	const char *t, *m;
+	size_t i;
+
+	for (i = 0; i < json_array_size(c); i++) {
+		it = json_array_get(c, i);
+		t = json_string_value(json_object_get(it, "type"));
+		if (t == NULL || strcmp(t, type) != 0)
+			continue;
+		if ((m = json_string_value(json_object_get(it, "message"))) ==
+		    NULL && (m = json_string_value(json_object_get(it,
+		    "reason"))) == NULL)
+			m = type;
+		return m;
+	}
+	return NULL;
+}
+
+int
+eksl_k8s_csr_sign(struct eksl_k8s *k, const char *name, const char *csr_pem,
+    const char *signer, long long secs, long wait_ms, char **cert,
+    size_t *certlen, struct eksl_k8s_error *e)
+{
+	json_t *body = NULL, *ans = NULL, *cond;
+	char path[512], *b64 = NULL;
+	const char *msg, *c;
+	long waited;
+	int ret = -1;
+
+	*cert = NULL;
+	b64 = eksl_base64_encode(csr_pem, strlen(csr_pem), EKSL_B64_STD);
+	body = json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:[s], s:I}}",
+	    "apiVersion", "certificates.k8s.io/v1",
+	    "kind", "CertificateSigningRequest", "metadata", "name", name,
+	    "spec", "request", b64 != NULL ? b64 : "", "signerName", signer,
+	    "usages", "client auth", "expirationSeconds", (json_int_t)secs);
+	if (b64 == NULL || body == NULL) {
+		local_fail(e, "out of memory");
+		goto out;
+	}
+	if (eksl_k8s_request(k, "POST", CSR_PATH, body, &ans, e) == -1)
+		goto out;
+	if ((msg = condition(ans, "Denied")) != NULL) {
+		refuse(e, "Denied", "CertificateSigningRequest %s was denied: "
+		    "%s", name, msg);
+		goto out;
+	}
+	/* The approval subresource takes the whole object back. */
+	cond = json_pack("[{s:s, s:s, s:s, s:s}]", "type", "Approved",
+	    "status", "True", "reason", "EkslAuthcheckApprove", "message",
+	    "approved by eksl-authcheck prepare");
+	if (cond == NULL || !json_is_object(json_object_get(ans, "status")) ||
+	    json_object_set_new(json_object_get(ans, "status"), "conditions",
+	    cond) == -1) {
+		refuse(e, "http", "CertificateSigningRequest %s: the answer "
+		    "has no status", name);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/%s/approval", CSR_PATH, name);
+	if (eksl_k8s_request(k, "PUT", path, ans, NULL, e) == -1)
+		goto out;
+	/* Approved requests are deleted after an hour: fetch at once. */
+	snprintf(path, sizeof(path), "%s/%s", CSR_PATH, name);
+	for (waited = 0;; waited += POLL_MS) {
+		json_decref(ans);
+		ans = NULL;
+		if (eksl_k8s_request(k, "GET", path, NULL, &ans, e) == -1)
+			goto out;
+		if ((msg = condition(ans, "Denied")) != NULL ||
+		    (msg = condition(ans, "Failed")) != NULL) {
+			refuse(e, condition(ans, "Denied") ? "Denied" :
+			    "Failed", "CertificateSigningRequest %s was not "
+			    "signed: %s", name, msg);
+			goto out;
+		}
+		c = json_string_value(json_object_get(json_object_get(ans,
+		    "status"), "certificate"));
+		if (c != NULL && *c != '\0')
+			break;
+		if (waited >= wait_ms) {
+			refuse(e, "timeout", "CertificateSigningRequest %s: "
+			    "approved but not signed after %ld ms", name,
+			    wait_ms);
+			goto out;
+		}
+		usleep(POLL_MS * 1000);
+	}
+	if ((*cert = (char *)eksl_base64_decode(c, strlen(c), certlen)) ==
+	    NULL) {
+		refuse(e, "http", "CertificateSigningRequest %s: "
+		    "status.certificate is not base64", name);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(b64);
+	json_decref(body);
+	json_decref(ans);
+	return ret;
+}
+
+int
+eksl_k8s_bind_cluster_role(struct eksl_k8s *k, const char *name,
+    const char *role, const char *user, struct eksl_k8s_error *e)
+{
+	json_t *body, *ans = NULL, *s;
+	char path[768];
+	const char *rr, *sn, *sk;
+	size_t i;
+	int ret = -1, same = 0;
+
+	body = json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s}, "
+	    "s:[{s:s, s:s, s:s}]}", "apiVersion",
+	    "rbac.authorization.k8s.io/v1", "kind", "ClusterRoleBinding",
+	    "metadata", "name", name, "roleRef", "apiGroup",
+	    "rbac.authorization.k8s.io", "kind", "ClusterRole", "name", role,
+	    "subjects", "kind", "User", "apiGroup",
+	    "rbac.authorization.k8s.io", "name", user);
+	if (body == NULL)
+		return local_fail(e, "out of memory");
+	if (eksl_k8s_request(k, "POST", CRB_PATH, body, NULL, e) == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (e->http_status != 409)
+		goto out;
+	snprintf(path, sizeof(path), "%s/%s", CRB_PATH, name);
+	if (eksl_k8s_request(k, "GET", path, NULL, &ans, e) == -1)
+		goto out;
+	rr = json_string_value(json_object_get(json_object_get(ans,
+	    "roleRef"), "name"));
+	s = json_object_get(ans, "subjects");
+	for (i = 0; i < json_array_size(s); i++) {
+		sn = json_string_value(json_object_get(json_array_get(s, i),
+		    "name"));
+		sk = json_string_value(json_object_get(json_array_get(s, i),
+		    "kind"));
+		if (sn != NULL && sk != NULL && strcmp(sn, user) == 0 &&
+		    strcmp(sk, "User") == 0)
+			same = 1;
+	}
+	if (rr == NULL || strcmp(rr, role) != 0 || !same) {
+		refuse(e, "Conflict", "ClusterRoleBinding %s exists and does "
+		    "not bind %s to %s", name, user, role);
+		goto out;
+	}
+	ret = 0;
+out:
+	json_decref(body);
+	json_decref(ans);
+	return ret;
 }

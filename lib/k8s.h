@@ -76,6 +76,29 @@ int	eksl_k8s_request(struct eksl_k8s *k, const char *method,
 int	eksl_k8s_whoami(struct eksl_k8s *k, char **user,
 	    struct eksl_k8s_error *e);
 
+/*
+ * Have csr_pem signed through a certificates.k8s.io/v1
+ * CertificateSigningRequest called name, with signer, usage "client auth"
+ * and expirationSeconds secs: create it, approve it through the approval
+ * subresource, and poll every 200 ms, at most wait_ms, until
+ * status.certificate appears.  Returns 0 with *cert (PEM, caller frees)
+ * and *certlen; -1 with e filled (a denied or failed request is
+ * EKSL_K8S_REFUSED, reason "Denied" or "Failed").
+ */
+int	eksl_k8s_csr_sign(struct eksl_k8s *k, const char *name,
+	    const char *csr_pem, const char *signer, long long secs,
+	    long wait_ms, char **cert, size_t *certlen,
+	    struct eksl_k8s_error *e);
+
+/*
+ * Bind the ClusterRole role to the User user with a ClusterRoleBinding
+ * called name.  An existing binding that says the same is fine; one that
+ * binds something else is EKSL_K8S_REFUSED, reason "Conflict".  Returns 0
+ * or -1 with e filled.
+ */
+int	eksl_k8s_bind_cluster_role(struct eksl_k8s *k, const char *name,
+	    const char *role, const char *user, struct eksl_k8s_error *e);
+
 /* Milliseconds the last request took (connect included). */
 double	eksl_k8s_last_ms(const struct eksl_k8s *k);
 

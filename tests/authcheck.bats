@@ -203,6 +203,15 @@ pinned_check() {
 	[ -z "$(ls "$BATS_TEST_TMPDIR/other")" ]
 }
 
+@test "prepare: a token signed for another cluster id is refused by STS (401, exit 4)" {
+	other=$(jq -c '.id = "00000000-0000-0000-0000-000000000000"' <<<"$REC")
+	run --separate-stderr bash -c 'eksl-authcheck prepare --dir "$1" <<<"$0"' "$other" "$DIR"
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == "eksl-authcheck: standin: 401 Unauthorized: Unauthorized" ]]
+	[ "$(jq_ errors.0.code <<<"$output")" = api ]
+	[ ! -e "$DIR/standin.key" ]
+}
+
 @test "check: one of three addresses down is degraded (exit 1) and named" {
 	prepare_ok
 	k8s_stop_addr 127.0.0.12

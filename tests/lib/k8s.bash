@@ -23,7 +23,6 @@
 # Environment read by k8s_start: K8S_PORT (0/unset: any free port),
 # K8S_HOST (default: a random EKS-looking name), MOTO_URL (the STS that
 # redeems tokens; without it every token is 401), K8S_CREATOR_ARN,
-# K8S_AWS_SECRETS ("AKID:SECRET": verify token signatures for that key),
 # K8S_TOKEN_CACHE_TTL (seconds a redeemed token stays valid; default 120),
 # K8S_ADDRS (default "127.0.0.11 127.0.0.12 127.0.0.13").
 
