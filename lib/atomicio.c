@@ -703,7 +703,8 @@ eksl_lock_take(const char *target, int timeout_ms, struct eksl_lock **out,
 	struct timespec start, now, nap;
 	struct eksl_lock *lk;
 	char *lockpath;
-	long waited, step = 5;
+	long waited, step = 1, nsleep;
+	unsigned int seed;
 	int fd;
 
 	*out = NULL;
@@ -721,6 +722,8 @@ eksl_lock_take(const char *target, int timeout_ms, struct eksl_lock **out,
 	}
 	free(lockpath);
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	/* Our own sequence: the program's random() is not ours to seed. */
+	seed = (unsigned int)getpid() ^ (unsigned int)start.tv_nsec;
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			snprintf(err, errlen, "%s: cannot lock: %s", target,
@@ -742,12 +745,19 @@ eksl_lock_take(const char *target, int timeout_ms, struct eksl_lock **out,
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		if (step > timeout_ms - waited)
-			step = timeout_ms - waited;
-		nap.tv_sec = step / 1000;
-		nap.tv_nsec = (step % 1000) * 1000000;
+		/*
+		 * Short naps with jitter: flock gives a lock to whoever asks
+		 * first after its release, so a waiter that sleeps long loses
+		 * every race and starves behind busy writers.
+		 */
+		nsleep = (step * 1000000L) / 2 +
+		    (long)(rand_r(&seed) % (step * 500000L + 1));
+		if (nsleep > (timeout_ms - waited) * 1000000L)
+			nsleep = (timeout_ms - waited) * 1000000L;
+		nap.tv_sec = nsleep / 1000000000L;
+		nap.tv_nsec = nsleep % 1000000000L;
 		nanosleep(&nap, NULL);
-		if (step < 50)
+		if (step < 8)
 			step *= 2;
 	}
 	if ((lk = malloc(sizeof(*lk))) == NULL) {

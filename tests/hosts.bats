@@ -568,7 +568,7 @@ eksl-hosts: $H: written" ]
 		cp "$h" "$1/A"
 		eksl-hosts pin --file "$h" --host sweep.example --ip 10.0.0.2 >/dev/null
 		cp "$h" "$1/B"
-		"$EKSL_BUILD/tools/killsweep" 500 4000 "$h" "$1/A" "$1/B" \
+		"$EKSL_BUILD/tools/killsweep" 500 0 "$h" "$1/A" "$1/B" \
 		    "$(command -v eksl-hosts)" sweep.example 10.0.0.1 10.0.0.2 >"$1/sweep"
 		echo $? >"$1/rc"
 		eksl-hosts pin --file "$h" --host sweep.example --ip 10.0.0.1 >/dev/null

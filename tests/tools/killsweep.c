@@ -3,7 +3,9 @@
  * each time toward the other of two states (IP_A gives the bytes of
  * STATE_A, IP_B those of STATE_B), and SIGKILL it after a random delay of
  * up to MAX_US microseconds.  After every run FILE must hold exactly
- * STATE_A or STATE_B: never anything torn.  Prints one summary line;
+ * STATE_A or STATE_B: never anything torn.  MAX_US 0 means 1.5 times
+ * the median of three runs that are not killed (timed first), so that
+ * the kills spread over a whole run however slow the machine is.  Prints one summary line;
  * exits 1 when a torn file was seen.  "changed" counts the runs after
  * which the file held the other state; "temps-left" those after which a
  * temporary file was lying in the directory (the next run removes it).  Test tool, not installed.
@@ -52,7 +54,9 @@ main(int argc, char *argv[])
 {
 	char err[512], dir[4096], *a = NULL, *b = NULL, *cur = NULL, *slash;
 	size_t al, bl, cl;
-	long runs, maxus, i;
+	long runs, maxus, i, us, cal[3];
+	int calib = 0;
+	struct timespec t0, t1;
 	long killed = 0, done = 0, torn = 0, temps = 0, flips = 0;
 	int wasa = -1;
 	struct timespec ts;
@@ -66,6 +70,10 @@ main(int argc, char *argv[])
 	}
 	runs = strtol(argv[1], NULL, 10);
 	maxus = strtol(argv[2], NULL, 10);
+	if (maxus == 0) {
+		calib = 3;
+		maxus = 1000;
+	}
 	if (runs <= 0 || maxus <= 0 ||
 	    eksl_file_read(argv[4], 1 << 24, &a, &al, err, sizeof(err)) != 0 ||
 	    eksl_file_read(argv[5], 1 << 24, &b, &bl, err, sizeof(err)) != 0) {
@@ -100,6 +108,7 @@ main(int argc, char *argv[])
 		wasa = isa;
 		if (i == runs)
 			break;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if ((pid = fork()) == -1) {
 			perror("killsweep: fork");
 			return 2;
@@ -114,6 +123,27 @@ main(int argc, char *argv[])
 			    (char *)NULL);
 			_exit(127);
 		}
+		if (calib > 0) {
+			/* Timing a whole run: no kill. */
+			waitpid(pid, &status, 0);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			us = (t1.tv_sec - t0.tv_sec) * 1000000L +
+			    (t1.tv_nsec - t0.tv_nsec) / 1000;
+			cal[--calib] = us;
+			if (calib == 0) {
+				/* 1.5 times the median of the three */
+				if (cal[0] > cal[1])
+					us = cal[0], cal[0] = cal[1], cal[1] = us;
+				if (cal[1] > cal[2])
+					cal[1] = cal[2];
+				maxus = (cal[0] > cal[1] ? cal[0] : cal[1]) * 3 / 2;
+				if (maxus < 1000)
+					maxus = 1000;
+			}
+			i--;
+			wasa = -1;	/* its change is not the sweep's */
+			continue;
+		}
 		usleep((useconds_t)(random() % maxus));
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
@@ -124,7 +154,8 @@ main(int argc, char *argv[])
 		temps += count_temps(dir) > 0;
 	}
 	printf("runs %ld killed %ld completed %ld changed %ld torn %ld "
-	    "temps-left %ld\n", runs, killed, done, flips, torn, temps);
+	    "temps-left %ld max-us %ld\n", runs, killed, done, flips, torn,
+	    temps, maxus);
 	free(a);
 	free(b);
 	free(cur);
