@@ -34,10 +34,7 @@ setup() {
 	KCF="$BATS_TEST_TMPDIR/kube/config"
 }
 
-teardown() {
-	k8s_stop || true
-	moto_stop || true
-}
+
 
 @test "--help prints the usage on stdout and exits 0" {
 	run --separate-stderr eksl-kubeconfig --help
@@ -461,96 +458,106 @@ PY
 }
 
 # ---- kubectl talks to a server through what we wrote ----
+# One Kubernetes API stand-in for the file (setup_file), and an eksl-token
+# for kubectl to run: with bin/eksl-token built, the real one against the
+# moto wrapper's STS (the stand-in redeems each token there, checks its
+# signature and that it names this cluster's id; moto's identity for the
+# test key is the cluster creator, "kubernetes-admin"); else a stand-in
+# script that checks the arguments kubectl passes and answers with a
+# client certificate (an ExecCredential may carry one).
 
-# A stand-in eksl-token for when bin/eksl-token is not built yet: checks
-# the arguments kubectl passes, then answers with a client certificate
-# (an ExecCredential may carry one), so the server sees who ran.
-fake_eksl_token() {
-	mkdir -p "$BATS_TEST_TMPDIR/fakebin"
-	cat >"$BATS_TEST_TMPDIR/fakebin/eksl-token" <<EOF
+setup_file() {
+	export K8S_DIR="$BATS_FILE_TMPDIR/k8s"
+	export OUTPOST_ARN=arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0
+	if [ -x "$EKSL_BIN/eksl-token" ]; then
+		moto_start
+		export K8S_CREATOR_ARN=arn:aws:sts::123456789012:user/moto
+		export K8S_AWS_SECRETS="$MOTO_TEST_ACCESS_KEY:$MOTO_TEST_SECRET_KEY"
+		k8s_start
+		export EXEC_USER=kubernetes-admin
+	else
+		k8s_start
+		k8s_client_cert "$K8S_DIR" execuser exec-user system:masters
+		mkdir -p "$BATS_FILE_TMPDIR/fakebin"
+		cat >"$BATS_FILE_TMPDIR/fakebin/eksl-token" <<EOF
 #!/bin/sh
-[ "\$*" = "--region us-west-2 --cluster-id \$K8S_CLUSTER_ID" ] || { echo "bad args: \$*" >&2; exit 2; }
-echo ran >"$BATS_TEST_TMPDIR/exec-ran"
+[ "\$*" = "--region us-west-2 --cluster-id $K8S_CLUSTER_ID" ] || { echo "bad args: \$*" >&2; exit 2; }
+echo ran >>"$BATS_FILE_TMPDIR/exec-ran"
 jq -n --rawfile c "$K8S_DIR/execuser.crt" --rawfile k "$K8S_DIR/execuser.key" \
     '{apiVersion:"client.authentication.k8s.io/v1beta1",kind:"ExecCredential",
       status:{clientCertificateData:\$c,clientKeyData:\$k}}'
 EOF
-	chmod +x "$BATS_TEST_TMPDIR/fakebin/eksl-token"
-	k8s_client_cert "$K8S_DIR" execuser exec-user system:masters
-	export PATH="$BATS_TEST_TMPDIR/fakebin:$PATH"
+		chmod +x "$BATS_FILE_TMPDIR/fakebin/eksl-token"
+		export EXEC_USER=exec-user
+	fi
 }
 
-# exec_setup: start the stand-in and give kubectl an eksl-token.  With
-# bin/eksl-token built, the real one against the moto wrapper's STS (the
-# stand-in redeems each token there, checking its signature and that it
-# names this cluster's id; moto's identity for the test key is the
-# cluster creator, "kubernetes-admin"); else fake_eksl_token.
-exec_setup() {
-	if [ -x "$EKSL_BIN/eksl-token" ]; then
-		moto_start
-		moto_env
-		export K8S_CREATOR_ARN=arn:aws:sts::123456789012:user/moto
-		export K8S_AWS_SECRETS="$MOTO_TEST_ACCESS_KEY:$MOTO_TEST_SECRET_KEY"
-		k8s_start
-		EXEC_USER=kubernetes-admin
-	else
-		k8s_start
-		fake_eksl_token
-		EXEC_USER=exec-user
-	fi
-	run_stdin "$(k8s_record | jq -c '.outpost={arn:"arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0"}')" \
-	    eksl-kubeconfig --kubeconfig "$KCF"
-	assert_success
+teardown_file() {
+	k8s_stop || true
+	moto_stop || true
+}
+
+# kpin ARGS...: the real kubectl, with /etc/hosts mapping the stand-in's
+# name to its addresses, and the fake eksl-token when the real one is not
+# built.
+kpin() {
+	[ -n "${MOTO_URL:-}" ] && moto_env
+	PATH="$BATS_FILE_TMPDIR/fakebin:$PATH" k8s_pinned "$KUBECTL" \
+	    --cache-dir "$BATS_TEST_TMPDIR/kcache" "$@"
+}
+
+# nopin ARGS...: the same with an eksl-token that always fails and no AWS
+# credentials: the offline path must not need either.
+nopin() {
+	mkdir -p "$BATS_TEST_TMPDIR/nobin"
+	printf '#!/bin/sh\nexit 1\n' >"$BATS_TEST_TMPDIR/nobin/eksl-token"
+	chmod +x "$BATS_TEST_TMPDIR/nobin/eksl-token"
+	env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+	    PATH="$BATS_TEST_TMPDIR/nobin:$PATH" bash -c \
+	    '. "$0"; shift; k8s_pinned "$@"' "$EKSL_TOP/tests/lib/k8s.bash" x \
+	    "$KUBECTL" --cache-dir "$BATS_TEST_TMPDIR/kcache" "$@"
 }
 
 @test "kubectl get --raw /version and auth whoami through the exec plugin (eksl-token)" {
-	exec_setup
-	run k8s_pinned "$KUBECTL" --cache-dir "$BATS_TEST_TMPDIR/kcache" \
-	    --kubeconfig "$KCF" get --raw /version
+	rm -f "$BATS_FILE_TMPDIR/exec-ran"
+	run_stdin "$(k8s_record | jq -c '.outpost={arn:env.OUTPOST_ARN}')" \
+	    eksl-kubeconfig --kubeconfig "$KCF"
+	assert_success
+	run kpin --kubeconfig "$KCF" get --raw /version
 	assert_success
 	[ "$(echo "$output" | jq -r .major)" = 1 ]
-	run k8s_pinned "$KUBECTL" --cache-dir "$BATS_TEST_TMPDIR/kcache" \
-	    --kubeconfig "$KCF" auth whoami -o jsonpath='{.status.userInfo.username}'
+	run kpin --kubeconfig "$KCF" auth whoami -o jsonpath='{.status.userInfo.username}'
 	assert_success
 	assert_output "$EXEC_USER"
-	[ -x "$EKSL_BIN/eksl-token" ] || [ -f "$BATS_TEST_TMPDIR/exec-ran" ]
+	[ -x "$EKSL_BIN/eksl-token" ] || [ -f "$BATS_FILE_TMPDIR/exec-ran" ]
+	# The same context with no way to get a token fails: the plugin is used.
+	run nopin --kubeconfig "$KCF" get --raw /version
+	assert_failure
+	assert_output --partial "getting credentials: exec: executable eksl-token failed"
 }
 
 @test "a context whose token names another cluster id is refused (401)" {
 	[ -x "$EKSL_BIN/eksl-token" ] || skip "eksl-token is not built"
-	exec_setup
 	run_stdin "$(k8s_record | jq -c '.id="00000000-0000-4000-8000-000000000000" |
-	    .outpost={arn:"arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0"}')" \
-	    eksl-kubeconfig --kubeconfig "$KCF"
+	    .outpost={arn:env.OUTPOST_ARN}')" eksl-kubeconfig --kubeconfig "$KCF"
 	assert_success
-	run k8s_pinned "$KUBECTL" --cache-dir "$BATS_TEST_TMPDIR/kcache" \
-	    --kubeconfig "$KCF" auth whoami
+	run kpin --kubeconfig "$KCF" auth whoami
 	assert_failure
 	assert_output --partial "Unauthorized"
 }
 
 @test "kubectl get --raw /version and auth whoami through the offline x.509 context" {
-	k8s_start
 	k8s_client_cert "$K8S_DIR" admin offline-admin system:masters
 	r=$(k8s_record | jq -c --arg c "$K8S_DIR/admin.crt" --arg k "$K8S_DIR/admin.key" \
-	    '.auth={user:"offline-admin",cert:$c,key:$k}')
+	    '.outpost={arn:env.OUTPOST_ARN} | .auth={user:"offline-admin",cert:$c,key:$k}')
 	run_stdin "$r" eksl-kubeconfig --offline --embed --kubeconfig "$KCF"
 	assert_success
 	ctx=$(echo "$output" | jq -r .kubeconfig.offlineContext)
-	# No exec plugin may run on this path: make any attempt fail.
-	mkdir -p "$BATS_TEST_TMPDIR/nobin"
-	printf '#!/bin/sh\nexit 1\n' >"$BATS_TEST_TMPDIR/nobin/eksl-token"
-	chmod +x "$BATS_TEST_TMPDIR/nobin/eksl-token"
-	run env PATH="$BATS_TEST_TMPDIR/nobin:$PATH" bash -c '
-	    . "$0"; k8s_pinned "$1" --cache-dir "$2" --kubeconfig "$3" \
-	        --context "$4" get --raw /version' \
-	    "$EKSL_TOP/tests/lib/k8s.bash" "$KUBECTL" "$BATS_TEST_TMPDIR/kcache" "$KCF" "$ctx"
+	run nopin --kubeconfig "$KCF" --context "$ctx" get --raw /version
 	assert_success
 	[ "$(echo "$output" | jq -r .major)" = 1 ]
-	run k8s_pinned "$KUBECTL" --cache-dir "$BATS_TEST_TMPDIR/kcache" \
-	    --kubeconfig "$KCF" --context "$ctx" auth whoami \
+	run nopin --kubeconfig "$KCF" --context "$ctx" auth whoami \
 	    -o jsonpath='{.status.userInfo.username}'
-	k8s_stop || true
 	assert_success
 	assert_output offline-admin
 }
