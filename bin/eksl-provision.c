@@ -570,6 +570,9 @@ main(int argc, char *argv[])
 		default: usage(stderr); return EKSL_EXIT_USAGE;
 		}
 	}
+	/* The command may also come after the options ("-v create"). */
+	if (o.cmd == NULL && optind < argc)
+		o.cmd = argv[optind++];
 	if (optind < argc)
 		return usage_error("%s: unexpected argument", argv[optind]);
 	if (o.cmd == NULL)

@@ -166,6 +166,9 @@ describe --name x extra|extra: unexpected argument
 EOF
 	run --separate-stderr eksl-provision describe --bogus
 	[ "$status" -eq 2 ]
+	# Options may come before the command.
+	run --separate-stderr eksl-provision -q validate -f examples/outpost-control-plane.yaml
+	assert_success
 	# The durations the man page names are accepted.
 	for t in 90s 10m 1h 2400; do
 		run --separate-stderr eksl-provision create --dry-run --timeout "$t" \
@@ -383,6 +386,15 @@ EOF
 	assert_output --partial $'\r\033[K'
 	assert_output --partial "eksl-provision: $NAME: CREATING 0m00s"
 	assert_output --partial "eksl-provision: $NAME: ACTIVE 0m00s"
+}
+
+@test "create: a cluster that goes FAILED exits 4" {
+	bench
+	moto_canned "$NAME" "{\"sequence\": [$(cluster_json CREATING), $(cluster_json FAILED)]}"
+	run --separate-stderr eksl-provision create -f "$CFG"
+	assert_equal "$status" 4
+	grep -qFx "eksl-provision: $NAME: ClusterFailed: $NAME: status FAILED" <<<"$stderr"
+	[ -z "$output" ]
 }
 
 @test "create -q shows no progress" {
