@@ -290,10 +290,10 @@ main(int argc, char *argv[])
 	const char *hosts[MAX_HOSTS];
 	char err[EKSL_ERRLEN], now[32], sv[EKSL_DNS_SERVERLEN];
 	char *state_dir = NULL;
-	json_t *srvlist = NULL;
+	json_t *srvlist = NULL, *lkg;
 	size_t nserv = 0, nhosts = 0, n = 0, nq = 0, nused = 0, i;
 	long timeout = 2000, tries = 2, port = 0;
-	int ch, probe = 0, rc = EKSL_EXIT_OK, st;
+	int ch, probe = 0, rc = EKSL_EXIT_OK, st, k;
 	const char *host;
 	time_t t;
 
@@ -448,9 +448,15 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (it[i].query >= 0)
-			it[i].status = eksl_resolve_apply(it[i].rec,
-			    q[it[i].query].name, &q[it[i].query], &ctx);
+		if ((k = it[i].query) >= 0) {
+			lkg = NULL;
+			if (state_dir != NULL && eksl_lkg_load(state_dir,
+			    q[k].name, &lkg, err, sizeof(err)) == -1)
+				eksl_warn("%s (ignored)", err);
+			it[i].status = eksl_resolve_apply(it[i].rec, q[k].name,
+			    &q[k], lkg, &ctx);
+			json_decref(lkg);
+		}
 		/* with --probe, every address is needed at once first */
 		if (!probe) {
 			st = output_record(&ob, &it[i]);

@@ -1,7 +1,7 @@
 /*
- * Concurrent A/AAAA resolution on one c-ares channel, driven by poll(2)
- * through ares_getsock/ares_timeout/ares_process_fd (c-ares 1.18 has no
- * event thread).  Queries are issued from a queue so that at most
+ * Concurrent A/AAAA resolution with c-ares, driven by poll(2) through
+ * ares_getsock/ares_timeout/ares_process_fd (c-ares 1.18 has no event
+ * thread).  Queries are issued from a queue so that at most
  * o->inflight are outstanding: a thousand at once overflow the UDP
  * receive buffer and answers are lost.
  *

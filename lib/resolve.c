@@ -209,7 +209,7 @@ set_resolve(json_t *rec, const struct eksl_resolve_ctx *ctx, int ok,
 
 /* DNS answered for both types with at least one address. */
 static int
-apply_answer(json_t *rec, const char *host, json_t *dns, json_t *lkg,
+apply_answer(json_t *rec, const char *host, json_t *dns, const json_t *lkg,
     const struct eksl_resolve_ctx *ctx)
 {
 	char err[512], oldl[LINELEN / 2], newl[LINELEN / 2];
@@ -247,10 +247,11 @@ apply_answer(json_t *rec, const char *host, json_t *dns, json_t *lkg,
 
 int
 eksl_resolve_apply(json_t *rec, const char *host,
-    const struct eksl_dns_query *q, const struct eksl_resolve_ctx *ctx)
+    const struct eksl_dns_query *q, const json_t *lkg,
+    const struct eksl_resolve_ctx *ctx)
 {
-	char err[512], why[128];
-	json_t *dns = NULL, *lkg = NULL, *cand[3] = { NULL, NULL, NULL };
+	char why[128];
+	json_t *dns = NULL, *cand[3] = { NULL, NULL, NULL };
 	json_t *best = NULL, *out = NULL, *v;
 	const char *what[3] = { "last-known-good", "controlPlane",
 	    "the record's own addresses" };
@@ -262,9 +263,6 @@ eksl_resolve_apply(json_t *rec, const char *host,
 	add_dns(dns, &q->a);
 	add_dns(dns, &q->aaaa);
 	eksl_resolve_sort(dns);
-	if (ctx->state_dir != NULL &&
-	    eksl_lkg_load(ctx->state_dir, host, &lkg, err, sizeof(err)) == -1)
-		note(ctx, EKSL_RESOLVE_WARN, "%s (ignored)", err);
 	fa = failed(&q->a);
 	f6 = failed(&q->aaaa);
 	if (!fa && !f6 && json_array_size(dns) > 0) {
@@ -325,7 +323,6 @@ eksl_resolve_apply(json_t *rec, const char *host,
 	for (i = 0; i < 3; i++)
 		json_decref(cand[i]);
 	json_decref(out);
-	json_decref(lkg);
 	json_decref(dns);
 	return rc;
 }

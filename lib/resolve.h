@@ -29,14 +29,16 @@ struct eksl_resolve_ctx {
 
 /*
  * Apply q (the answers for host, which rec names) to rec: set
- * rec.addresses and rec.resolve, save or compare the last-known-good,
- * add an errors[] entry when no address is left.  Returns the record's
- * exit status: EKSL_EXIT_OK (DNS answered), EKSL_EXIT_DEGRADED (a
- * fallback was used), EKSL_EXIT_UNREACHABLE (no address at all),
- * EKSL_EXIT_IO (the last-known-good could not be saved).
+ * rec.addresses and rec.resolve, compare with lkg (host's last-known-good
+ * as eksl_lkg_load gave it, borrowed, or NULL) and save a better answer
+ * in ctx->state_dir, add an errors[] entry when no address is left.
+ * Returns the record's exit status: EKSL_EXIT_OK (DNS answered),
+ * EKSL_EXIT_DEGRADED (a fallback was used), EKSL_EXIT_UNREACHABLE (no
+ * address at all), EKSL_EXIT_IO (the last-known-good could not be saved).
  */
 int	eksl_resolve_apply(json_t *rec, const char *host,
-	    const struct eksl_dns_query *q, const struct eksl_resolve_ctx *ctx);
+	    const struct eksl_dns_query *q, const json_t *lkg,
+	    const struct eksl_resolve_ctx *ctx);
 
 /*
  * Sort an array of {ip, ...} in place: IPv4 before IPv6, each in numeric

@@ -143,7 +143,7 @@ test_apply(const char *dir)
 {
 	struct eksl_resolve_ctx ctx;
 	struct eksl_dns_query q;
-	json_t *rec, *servers_j, *arr;
+	json_t *rec, *servers_j, *arr, *lkg;
 	char host[64], got[512], err[256], *ip, *save, buf[256];
 	const char *e;
 	size_t i;
@@ -175,7 +175,11 @@ test_apply(const char *dir)
 		q.name = host;
 		answer(&q.a, cases[i].a, cases[i].aips);
 		answer(&q.aaaa, cases[i].aaaa, cases[i].aaaaips);
-		rc = eksl_resolve_apply(rec, host, &q, &ctx);
+		lkg = NULL;
+		if (eksl_lkg_load(dir, host, &lkg, err, sizeof(err)) == -1)
+			tap_diag("lkg load: %s", err);
+		rc = eksl_resolve_apply(rec, host, &q, lkg, &ctx);
+		json_decref(lkg);
 		tap_ok(rc == cases[i].want_rc, "%s: exit %d", cases[i].name,
 		    cases[i].want_rc);
 		if (rc != cases[i].want_rc)
