@@ -221,3 +221,51 @@ printf "{\"Version\":1,\"AccessKeyId\":\"%s\",\"SecretAccessKey\":\"s\"}" "$k"'
 	assert_failure 5
 	assert_regex "$stderr" '^awscall: (TLSError|ConnectFailed): .*\(([13]) attempts?\)$'
 }
+
+# botocore_says [--profile P]: "access_key region" as botocore resolves them
+# (botocore reads AWS_DEFAULT_REGION, not AWS_REGION; the cases keep to it).
+botocore_says() {
+	python3 - "$@" <<'PY'
+import sys
+import botocore.session
+prof = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--profile" else None
+s = botocore.session.Session(profile=prof)
+c = s.get_credentials()
+print((c.access_key if c else "-"), s.get_config_variable("region") or "-")
+PY
+}
+
+# eksl_says [--profile P]: the same from awscall --show-config.
+eksl_says() {
+	awscall "$@" --show-config | awk '
+	    $1 == "access_key" { ak = $2 } $1 == "region" { r = $2 }
+	    END { print (ak == "" ? "-" : ak), r }'
+}
+
+@test "the same access key and region as botocore, over a set of configurations" {
+	local i=0
+	while IFS='|' read -r creds config env args; do
+		i=$((i + 1))
+		printf '%b' "$creds" >"$HOME/.aws/credentials"
+		printf '%b' "$config" >"$HOME/.aws/config"
+		want=$(env $env bash -c "$(declare -f botocore_says); botocore_says $args")
+		got=$(env $env bash -c "$(declare -f eksl_says awscall); EKSL_BUILD=$EKSL_BUILD eksl_says $args")
+		if [ "$got" != "$want" ]; then
+			echo "case $i: eksl says '$got', botocore says '$want'"
+			return 1
+		fi
+	done <<'CASES'
+[default]\naws_access_key_id = AK1\naws_secret_access_key = s\n|[default]\nregion = us-west-2\n||
+[x]\naws_access_key_id=AKX\naws_secret_access_key=s\n|[profile x]\nregion = eu-west-1\n[default]\nregion = us-east-1\n||--profile x
+[x]\naws_access_key_id=AKX\naws_secret_access_key=s\n|[profile x]\nregion = eu-west-1\n|AWS_PROFILE=x|
+[x]\naws_access_key_id=AKX\naws_secret_access_key=s\n|[profile x]\nregion = eu-west-1\n|AWS_PROFILE=x AWS_ACCESS_KEY_ID=AKENV AWS_SECRET_ACCESS_KEY=s|
+[x]\naws_access_key_id=AKX\naws_secret_access_key=s\n|[profile x]\nregion = eu-west-1\n|AWS_ACCESS_KEY_ID=AKENV AWS_SECRET_ACCESS_KEY=s|--profile x
+|[default]\n# c\n; c\naws_access_key_id : AKC\naws_secret_access_key = s\nregion=ap-south-1\ns3 =\n  max_concurrent_requests = 4\n||
+[default]\naws_access_key_id = AKF\naws_secret_access_key = s\n|[default]\naws_access_key_id = AKC\naws_secret_access_key = s\n|AWS_DEFAULT_REGION=ca-central-1|
+[p]\nregion = us-east-2\naws_access_key_id = AKP\naws_secret_access_key = s\n|||--profile p
+|[profile p]\nregion = us-east-2\n[default]\naws_access_key_id = AKD\naws_secret_access_key = s\n|AWS_DEFAULT_REGION=sa-east-1|
+|[default]\ncredential_process = printf '{"Version": 1, "AccessKeyId": "AKPROC", "SecretAccessKey": "s"}'\n||
+[default]\naws_access_key_id = AKF\naws_secret_access_key = s\n|[default]\ncredential_process = printf '{"Version": 1, "AccessKeyId": "AKPROC", "SecretAccessKey": "s"}'\n||
+CASES
+	[ "$i" -eq 11 ]
+}
