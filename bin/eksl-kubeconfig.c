@@ -67,62 +67,6 @@ on_signal(int sig)
 	raise(sig);
 }
 
-/* path made absolute; new string. */
-static char *
-absolute(const char *path)
-{
-	char cwd[PATH_MAX], *out;
-	size_t n;
-
-	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
-		return strdup(path);
-	n = strlen(cwd) + strlen(path) + 2;
-	if ((out = malloc(n)) != NULL)
-		snprintf(out, n, "%s/%s", cwd, path);
-	return out;
-}
-
-static int
-file_index(const char *path)
-{
-	char *abs;
-	size_t i;
-
-	if ((abs = absolute(path)) == NULL)
-		return -1;
-	for (i = 0; i < nfiles; i++)
-		if (strcmp(files[i].path, abs) == 0) {
-			free(abs);
-			return (int)i;
-		}
-	if (nfiles == MAX_FILES) {
-		free(abs);
-		return -1;
-	}
-	files[nfiles].path = abs;
-	return (int)nfiles++;
-}
-
-/* 1 when path holds a kubeconfig with a cluster entry called arn. */
-static int
-holds_cluster(const char *path, const char *arn)
-{
-	char err[EKSL_ERRLEN], *buf = NULL;
-	struct eksl_kc *kc;
-	size_t len;
-	int yes = 0;
-
-	if (eksl_file_read(path, EKSL_KC_MAX_SIZE, &buf, &len, err,
-	    sizeof(err)) != 0)
-		return 0;
-	if ((kc = eksl_kc_load(path, buf, len, err, sizeof(err))) != NULL) {
-		yes = eksl_kc_has_cluster(kc, arn);
-		eksl_kc_free(kc);
-	}
-	free(buf);
-	return yes;
-}
-
 /*
  * With a KUBECONFIG list, kubectl takes current-context from the first
  * file that sets one: say so when that is an earlier file than path.
@@ -130,80 +74,45 @@ holds_cluster(const char *path, const char *arn)
 static void
 warn_current(const char *path, const char *ctx)
 {
-	char err[EKSL_ERRLEN], *list, *p, *e, *abs, *buf;
-	const char *env = getenv("KUBECONFIG"), *cur;
-	struct eksl_kc *kc;
-	size_t len;
-	int done = 0;
+	const char *env = getenv("KUBECONFIG");
+	char *file, *cur;
 
 	if (env == NULL || strchr(env, ':') == NULL ||
-	    (list = strdup(env)) == NULL)
+	    (file = eksl_kc_earlier_current(env, path, &cur)) == NULL)
 		return;
-	for (p = list; p != NULL && !done; p = e) {
-		if ((e = strchr(p, ':')) != NULL)
-			*e++ = '\0';
-		if (*p == '\0' || (abs = absolute(p)) == NULL)
-			continue;
-		done = strcmp(abs, path) == 0;
-		free(abs);
-		if (done || eksl_file_read(p, EKSL_KC_MAX_SIZE, &buf, &len,
-		    err, sizeof(err)) != 0)
-			continue;
-		if ((kc = eksl_kc_load(p, buf, len, err, sizeof(err))) !=
-		    NULL && (cur = eksl_kc_current(kc)) != NULL) {
-			eksl_warn("%s: its current-context (%s) comes first in "
-			    "KUBECONFIG: kubectl uses it, not %s (kubectl "
-			    "config use-context %s)", p, cur, ctx, ctx);
-			done = 1;
-		}
-		eksl_kc_free(kc);
-		free(buf);
-	}
-	free(list);
+	eksl_warn("%s: its current-context (%s) comes first in KUBECONFIG: "
+	    "kubectl uses it, not %s (kubectl config use-context %s)", file,
+	    cur, ctx, ctx);
+	free(file);
+	free(cur);
 }
 
-/*
- * The file for the cluster arn: --kubeconfig; else in the KUBECONFIG list
- * the file that holds the cluster, else the first that exists, else the
- * first; else ~/.kube/config.
- */
+/* The index in files[] of the file for the cluster arn, or -1. */
 static int
 choose_file(const char *flag, const char *arn)
 {
-	char *list, *p, *e, path[PATH_MAX];
-	const char *env, *home, *first = NULL, *exists = NULL;
+	const char *env, *home;
 	struct passwd *pw;
-	int idx = -1;
+	char *path;
+	size_t i;
 
-	if (flag != NULL)
-		return file_index(flag);
-	if ((env = getenv("KUBECONFIG")) != NULL && *env != '\0') {
-		if ((list = strdup(env)) == NULL)
-			return -1;
-		for (p = list; p != NULL && idx == -1; p = e) {
-			if ((e = strchr(p, ':')) != NULL)
-				*e++ = '\0';
-			if (*p == '\0')
-				continue;
-			if (first == NULL)
-				first = p;
-			if (access(p, F_OK) == 0) {
-				if (exists == NULL)
-					exists = p;
-				if (holds_cluster(p, arn))
-					idx = file_index(p);
-			}
-		}
-		if (idx == -1 && (exists != NULL || first != NULL))
-			idx = file_index(exists != NULL ? exists : first);
-		free(list);
-		if (idx != -1 || first != NULL)
-			return idx;
-	}
+	if ((env = getenv("KUBECONFIG")) != NULL && *env == '\0')
+		env = NULL;
 	if ((home = getenv("HOME")) == NULL || *home == '\0')
 		home = (pw = getpwuid(getuid())) != NULL ? pw->pw_dir : "/";
-	snprintf(path, sizeof(path), "%s/.kube/config", home);
-	return file_index(path);
+	if ((path = eksl_kc_choose_file(flag, env, home, arn)) == NULL)
+		return -1;
+	for (i = 0; i < nfiles; i++)
+		if (strcmp(files[i].path, path) == 0) {
+			free(path);
+			return (int)i;
+		}
+	if (nfiles == MAX_FILES) {
+		free(path);
+		return -1;
+	}
+	files[nfiles].path = path;
+	return (int)nfiles++;
 }
 
 static void

@@ -1272,3 +1272,100 @@ out:
 	free(server);
 	return rc;
 }
+
+/* ---- which file ---- */
+
+/* The kubeconfig at path, loaded, or NULL when absent or unreadable. */
+static struct eksl_kc *
+load_path(const char *path)
+{
+	char err[256], *buf = NULL;
+	struct eksl_kc *kc = NULL;
+	size_t len;
+
+	if (eksl_file_read(path, EKSL_KC_MAX_SIZE, &buf, &len, err,
+	    sizeof(err)) != 0)
+		return NULL;
+	kc = eksl_kc_load(path, buf, len, err, sizeof(err));
+	free(buf);
+	return kc;
+}
+
+char *
+eksl_kc_choose_file(const char *flag, const char *list, const char *home,
+    const char *arn)
+{
+	char *l = NULL, *p, *e, *out = NULL;
+	const char *first = NULL, *exists = NULL;
+	struct eksl_kc *kc;
+	size_t n;
+
+	if (flag != NULL)
+		return abs_path(flag);
+	if (list != NULL && (l = strdup(list)) == NULL)
+		return NULL;
+	for (p = l; p != NULL && out == NULL; p = e) {
+		if ((e = strchr(p, ':')) != NULL)
+			*e++ = '\0';
+		if (*p == '\0')
+			continue;
+		if (first == NULL)
+			first = p;
+		if (access(p, F_OK) == -1)
+			continue;
+		if (exists == NULL)
+			exists = p;
+		if ((kc = load_path(p)) != NULL) {
+			if (eksl_kc_has_cluster(kc, arn) &&
+			    (out = abs_path(p)) == NULL) {
+				eksl_kc_free(kc);
+				free(l);
+				return NULL;
+			}
+			eksl_kc_free(kc);
+		}
+	}
+	if (out == NULL && (exists != NULL || first != NULL))
+		out = abs_path(exists != NULL ? exists : first);
+	else if (out == NULL) {
+		n = strlen(home) + sizeof("/.kube/config");
+		if ((out = malloc(n)) != NULL)
+			snprintf(out, n, "%s/.kube/config", home);
+	}
+	free(l);
+	return out;
+}
+
+char *
+eksl_kc_earlier_current(const char *list, const char *path, char **cur)
+{
+	char *l, *p, *e, *abs, *out = NULL;
+	struct eksl_kc *kc;
+	const char *c;
+	int done = 0;
+
+	*cur = NULL;
+	if (list == NULL || (l = strdup(list)) == NULL)
+		return NULL;
+	for (p = l; p != NULL && !done; p = e) {
+		if ((e = strchr(p, ':')) != NULL)
+			*e++ = '\0';
+		if (*p == '\0' || (abs = abs_path(p)) == NULL)
+			continue;
+		done = strcmp(abs, path) == 0;
+		free(abs);
+		if (done || (kc = load_path(p)) == NULL)
+			continue;
+		if ((c = eksl_kc_current(kc)) != NULL) {
+			if ((*cur = strdup(c)) != NULL &&
+			    (out = strdup(p)) == NULL) {
+				free(*cur);
+				*cur = NULL;
+			}
+			done = 1;
+		}
+		eksl_kc_free(kc);
+	}
+	free(l);
+	return out;
+}

@@ -147,6 +147,25 @@ int	eksl_kc_add_record(struct eksl_kc *kc, const json_t *rec,
 	    char *offctx, size_t offctxlen, char *err, size_t errlen);
 
 /*
+ * The kubeconfig file for the cluster arn, as a new absolute path (caller
+ * frees; NULL when out of memory): flag when not NULL; else, when list
+ * (KUBECONFIG: paths separated by ':') names a file, the listed file that
+ * holds a cluster entry called arn, else the first listed file that
+ * exists, else the first listed; else home/.kube/config.
+ */
+char	*eksl_kc_choose_file(const char *flag, const char *list,
+	    const char *home, const char *arn);
+
+/*
+ * kubectl takes current-context from the first file of a KUBECONFIG list
+ * that sets one.  When a file listed before path (absolute) sets one,
+ * return that file's name (a new string) with its current-context in
+ * *cur (a new string); else NULL.  The caller frees both.
+ */
+char	*eksl_kc_earlier_current(const char *list, const char *path,
+	    char **cur);
+
+/*
  * The whole of path, base64-encoded, as a new string (caller frees; it
  * may hold a private key, so the caller wipes it).  Returns NULL with err
  * "PATH: reason".  At most max bytes are read.

@@ -353,6 +353,74 @@ test_lock(void)
 	rmdir(dir);
 }
 
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp != NULL) {
+		fputs(text, fp);
+		fclose(fp);
+	}
+}
+
+static void
+test_choose_file(void)
+{
+	char dir[] = "/tmp/test_kubeconfig.XXXXXX", a[256], b[256], c[256],
+	    list[1024], *got, *cur;
+
+	if (mkdtemp(dir) == NULL) {
+		tap_skip("mkdtemp failed");
+		return;
+	}
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	snprintf(c, sizeof(c), "%s/c", dir);
+	snprintf(list, sizeof(list), ":%s:%s:%s", a, b, c);
+
+	got = eksl_kc_choose_file("/x/flag", list, "/home/u", "arn");
+	tap_streq(got, "/x/flag", "--kubeconfig wins");
+	free(got);
+	got = eksl_kc_choose_file(NULL, NULL, "/home/u", "arn");
+	tap_streq(got, "/home/u/.kube/config", "no list: ~/.kube/config");
+	free(got);
+	got = eksl_kc_choose_file(NULL, ":", "/home/u", "arn");
+	tap_streq(got, "/home/u/.kube/config", "an empty list: ~/.kube/config");
+	free(got);
+	got = eksl_kc_choose_file(NULL, list, "/home/u", "arn");
+	tap_streq(got, a, "none exists: the first listed");
+	free(got);
+	write_file(c, "kind: Config\ncurrent-context: x\n");
+	got = eksl_kc_choose_file(NULL, list, "/home/u", "arn");
+	tap_streq(got, c, "the first that exists");
+	free(got);
+	write_file(b, "kind: Config\nclusters:\n- name: arn\n  cluster: {}\n");
+	got = eksl_kc_choose_file(NULL, list, "/home/u", "arn");
+	tap_streq(got, b, "the one that holds the cluster");
+	free(got);
+	got = eksl_kc_choose_file(NULL, list, "/home/u", "other");
+	tap_streq(got, b, "another cluster: the first that exists");
+	free(got);
+
+	got = eksl_kc_earlier_current(list, c, &cur);
+	tap_ok(got == NULL && cur == NULL, "no earlier current-context");
+	free(got);
+	got = eksl_kc_earlier_current(list, b, &cur);
+	tap_ok(got == NULL, "a later current-context does not count");
+	free(got);
+	write_file(a, "kind: Config\ncurrent-context: dev\n");
+	got = eksl_kc_earlier_current(list, b, &cur);
+	tap_streq(got, a, "an earlier file sets current-context");
+	tap_streq(cur, "dev", "its current-context");
+	free(got);
+	free(cur);
+	unlink(a);
+	unlink(b);
+	unlink(c);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -364,5 +432,6 @@ main(void)
 	test_record_check();
 	test_add_record();
 	test_lock();
+	test_choose_file();
 	return tap_done();
 }
