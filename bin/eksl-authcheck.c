@@ -581,8 +581,10 @@ check(json_t *rec, const struct opts *o)
 		status = fail(rec, "io", EKSL_EXIT_IO, "%s", err);
 		goto out;
 	}
+	/* "ready" first, for people reading the record; set below. */
 	if ((chk = json_object()) == NULL || (arr = json_array()) == NULL ||
 	    json_object_set_new(auth, "check", chk) == -1 ||
+	    json_object_set_new(chk, "ready", json_false()) == -1 ||
 	    json_object_set_new(chk, "addresses", arr) == -1) {
 		status = fail(rec, "io", EKSL_EXIT_IO, "out of memory");
 		goto out;

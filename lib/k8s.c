@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,23 +140,29 @@ fail:
 	return NULL;
 }
 
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static int curl_ready;
+
+/* curl_global_init once, also when the first clients start in threads. */
+static void
+curl_init(void)
+{
+	curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == 0;
+}
+
 struct eksl_k8s *
 eksl_k8s_new(const struct eksl_k8s_target *t, char *err, size_t errlen)
 {
-	static int curl_ready;
 	struct eksl_k8s *k = NULL;
 	struct curl_blob blob;
 	char *r = NULL;
 	size_t len;
 	int port = t->port > 0 ? t->port : 443;
 
+	pthread_once(&curl_once, curl_init);
 	if (!curl_ready) {
-		/* Called before any thread starts (see eksl_k8s_new users). */
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-			seterr(err, errlen, "libcurl: cannot initialise");
-			return NULL;
-		}
-		curl_ready = 1;
+		seterr(err, errlen, "libcurl: cannot initialise");
+		return NULL;
 	}
 	if (t->host == NULL || t->ca_pem == NULL || t->ca_len == 0) {
 		seterr(err, errlen, "k8s: host and CA are required");
