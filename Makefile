@@ -126,7 +126,7 @@ bench: deps all
 	@EKSL_BIN=$(abspath $(OUT)) sh bench/run.sh
 
 demo: deps all
-	@EKSL_BIN=$(abspath $(OUT)) sh tests/demo.sh
+	@EKSL_BIN=$(abspath $(OUT)) bash tests/demo.sh
 
 DOCDIR	 = $(PREFIX)/share/doc/eksl
 BASHCOMP = $(PREFIX)/share/bash-completion/completions
