@@ -75,6 +75,52 @@ PY
 	assert_output --regexp '403$'
 }
 
+@test "wrapper: presigned STS GET with AssumeRole credentials names the assumed role" {
+	run python3 - <<'PY'
+import os, boto3, botocore.auth, botocore.awsrequest, botocore.credentials
+sts = boto3.client("sts", region_name="us-west-2", endpoint_url=os.environ["MOTO_URL"])
+c = sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/admin",
+                    RoleSessionName="s1")["Credentials"]
+cred = botocore.credentials.Credentials(c["AccessKeyId"], c["SecretAccessKey"],
+                                        c["SessionToken"])
+r = botocore.awsrequest.AWSRequest(method="GET",
+    url="https://sts.us-west-2.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15",
+    headers={"x-k8s-aws-id": "c1"})
+botocore.auth.SigV4QueryAuth(cred, "sts", "us-west-2", expires=60).add_auth(r)
+print(r.url.split("?", 1)[1])
+PY
+	assert_success
+	q=$output
+	[[ $q == *X-Amz-Security-Token=* ]]
+	run curl -sS -H 'x-k8s-aws-id: c1' "$MOTO_URL/?$q"
+	assert_output --partial '<Arn>arn:aws:sts::123456789012:assumed-role/admin/s1</Arn>'
+	# The token is signed too: change it and the signature fails.
+	run curl -sS -H 'x-k8s-aws-id: c1' "$MOTO_URL/?${q/X-Amz-Security-Token=/X-Amz-Security-Token=x}"
+	assert_output --partial '<Code>SignatureDoesNotMatch</Code>'
+}
+
+@test "wrapper: keys registered with /_eksl/keys verify presigned GETs" {
+	run curl -sS -X POST -d '{"AKIDOTHER":"othersecret"}' "$MOTO_URL/_eksl/keys"
+	assert_output '{"ok": true}'
+	q=$(presign_sts)
+	q=${q//AKIDEXAMPLE/AKIDOTHER}
+	# Same signature under another key: refused.
+	run curl -sS -H 'x-k8s-aws-id: c1' "$MOTO_URL/?$q"
+	assert_output --partial '<Code>SignatureDoesNotMatch</Code>'
+	q=$(python3 - <<'PY'
+import botocore.auth, botocore.awsrequest, botocore.credentials
+c = botocore.credentials.Credentials("AKIDOTHER", "othersecret")
+r = botocore.awsrequest.AWSRequest(method="GET",
+    url="https://sts.us-west-2.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15",
+    headers={"x-k8s-aws-id": "c1"})
+botocore.auth.SigV4QueryAuth(c, "sts", "us-west-2", expires=60).add_auth(r)
+print(r.url.split("?", 1)[1])
+PY
+)
+	run curl -sS -H 'x-k8s-aws-id: c1' "$MOTO_URL/?$q"
+	assert_output --partial '<GetCallerIdentityResponse'
+}
+
 @test "wrapper: a throttle fault answers N times, then moto answers" {
 	moto_fault '{"service":"sts","action":"GetCallerIdentity","kind":"throttle","count":2}'
 	q=$(presign_sts)
