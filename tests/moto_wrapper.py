@@ -505,7 +505,8 @@ class Wrapper:
             if status == 200 and c is not None:
                 obj = c["sequence"][0]
                 return response(start_response, 200, {"cluster": obj})
-            if status == 200 and name not in STATE.extra:
+            if status == 200:
+                # A new cluster (moto refuses a second one of the name).
                 extra = {"id": str(uuid.uuid4())}
                 if "outpostConfig" in req:
                     extra["outpostConfig"] = req["outpostConfig"]
