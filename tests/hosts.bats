@@ -530,7 +530,8 @@ eksl-hosts: $H: written" ]
 	unshare -m sh -c '
 		mount -t tmpfs tmpfs "$1/mnt" || exit 99
 		cp "$2" "$1/mnt/hosts"
-		export EKSL_LOCK_TIMEOUT_MS=60000
+		# correctness, not latency: a slow (sanitizer) build may wait long
+		export EKSL_LOCK_TIMEOUT_MS=600000
 		i=1
 		while [ $i -le 50 ]; do
 			( r=1; while [ $r -le 20 ]; do
