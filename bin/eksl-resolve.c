@@ -295,6 +295,7 @@ main(int argc, char *argv[])
 	long timeout = 2000, tries = 2, port = 0;
 	int ch, probe = 0, rc = EKSL_EXIT_OK, st, k;
 	const char *host;
+	struct timespec t0, t1;
 	time_t t;
 
 	eksl_msg_init(argv[0]);
@@ -424,9 +425,14 @@ main(int argc, char *argv[])
 	o.nservers = nserv;
 	o.timeout_ms = (int)timeout;
 	o.tries = (int)tries;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (nq > 0 && eksl_dns_resolve(q, nq, &o, used, &nused, err,
 	    sizeof(err)) == -1)
 		eksl_err("%s", err);	/* every answer says "error" */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	eksl_info("%zu name%s resolved in %ld ms", nq, nq == 1 ? "" : "s",
+	    (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	if ((srvlist = json_array()) == NULL) {
 		rc = EKSL_EXIT_IO;
 		goto out;
