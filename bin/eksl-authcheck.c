@@ -57,6 +57,7 @@ struct target {
 	const char	*ips[MAX_ADDRS];
 	size_t		 nips;
 	char		 iplist[MAX_ADDRS * 48];
+	const char	*certp;		/* check: auth.cert, for messages */
 };
 
 static void
@@ -504,6 +505,11 @@ check_report(json_t *rec, const struct target *t, const struct opts *o,
 		eksl_warn("%s: resolver: %s -> %s: %s", t->name, t->host,
 		    dns->n ? list : gai_strerror(dns->rc), pinned ? "pinned" :
 		    "NOT pinned");
+	/* The server refuses an expired certificate, however it says so. */
+	if (days < 0)
+		return fail(rec, "auth", EKSL_EXIT_REFUSED, "%s: not ready: "
+		    "the certificate %s expired at %s (run eksl-authcheck "
+		    "prepare)", t->name, t->certp, ts);
 	if (nok == 0)
 		return fail(rec, nref ? "api" : "network", nref ?
 		    EKSL_EXIT_REFUSED : EKSL_EXIT_UNREACHABLE, "%s: not ready: "
@@ -600,7 +606,9 @@ check(json_t *rec, const struct opts *o)
 			    a[i].deep : "ok"));
 		json_array_append_new(arr, x);
 	}
-	days = (long)((ci.not_after - time(NULL)) / 86400);
+	days = ci.not_after > time(NULL) ?
+	    (long)((ci.not_after - time(NULL)) / 86400) : -1;
+	t.certp = certp;
 	eksl_time_rfc3339(ci.not_after, ts, sizeof(ts));
 	json_object_set_new(chk, "ready", json_boolean(nok > 0 &&
 	    ci.not_after > time(NULL)));

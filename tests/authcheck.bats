@@ -256,6 +256,31 @@ pinned_check() {
 	assert_success
 }
 
+@test "check: an expired certificate is not ready (exit 4) and says so" {
+	prepare_ok
+	# Re-sign the same key's certificate, already expired, with the CA.
+	openssl x509 -x509toreq -in "$DIR/standin.crt" -signkey "$DIR/standin.key" \
+	    -out "$BATS_TEST_TMPDIR/re.csr" 2>/dev/null
+	printf '%s\n' '[ca]' 'default_ca=c' '[c]' "dir=$BATS_TEST_TMPDIR/ca" \
+	    'database=$dir/index' 'new_certs_dir=$dir' 'serial=$dir/serial' \
+	    'default_md=sha256' 'policy=p' '[p]' 'commonName=supplied' \
+	    >"$BATS_TEST_TMPDIR/ca.cnf"
+	mkdir -p "$BATS_TEST_TMPDIR/ca"
+	: >"$BATS_TEST_TMPDIR/ca/index"
+	echo 01 >"$BATS_TEST_TMPDIR/ca/serial"
+	openssl ca -batch -config "$BATS_TEST_TMPDIR/ca.cnf" -cert "$K8S_CA" \
+	    -keyfile "$K8S_DIR/ca.key" -in "$BATS_TEST_TMPDIR/re.csr" \
+	    -startdate 20200101000000Z -enddate 20200102000000Z \
+	    -out "$DIR/standin.crt" 2>/dev/null
+	run openssl x509 -in "$DIR/standin.crt" -noout -enddate
+	[[ "$output" == *"Jan  2 00:00:00 2020 GMT"* ]]
+	pinned_check
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"eksl-authcheck: standin: not ready: the certificate $DIR/standin.crt expired at 2020-01-02T00:00:00Z (run eksl-authcheck prepare)"* ]]
+	[ "$(jq_ auth.check.ready <<<"$output")" = false ]
+	[ "$(jq_ auth.check.days <<<"$output")" = -1 ]
+}
+
 @test "check: a wrong CA is unreachable (exit 5) with a TLS message naming the host" {
 	prepare_ok
 	mkdir -p "$BATS_TEST_TMPDIR/other"
