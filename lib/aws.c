@@ -422,19 +422,19 @@ clean_code(const char *in, char *out, size_t outlen)
 	snprintf(out, outlen, "%.*s", (int)n, in);
 }
 
-/* Code and message of an error answer, JSON or XML. */
-static void
-parse_error(struct answer *ans, struct eksl_aws_error *e)
+void
+eksl_aws_parse_error(long status, const char *errtype, const char *body,
+    struct eksl_aws_error *e)
 {
-	const char *body = eksl_buf_str(&ans->body), *s;
+	const char *s;
 	json_t *doc = NULL;
 	xmlDocPtr x = NULL;
 	char *code = NULL, *msg = NULL;
 	const char *fallback;
 
 	e->code[0] = e->message[0] = '\0';
-	if (ans->errtype[0] != '\0')
-		clean_code(ans->errtype, e->code, sizeof(e->code));
+	if (errtype != NULL && errtype[0] != '\0')
+		clean_code(errtype, e->code, sizeof(e->code));
 	while (*body == ' ' || *body == '\n' || *body == '\r' || *body == '\t')
 		body++;
 	if (*body == '{' &&
@@ -465,7 +465,7 @@ parse_error(struct answer *ans, struct eksl_aws_error *e)
 			snprintf(e->message, sizeof(e->message), "%s", msg);
 	}
 	if (e->code[0] == '\0') {
-		switch (ans->status) {
+		switch (status) {
 		case 400: fallback = "BadRequest"; break;
 		case 403: fallback = "Forbidden"; break;
 		case 404: fallback = "NotFound"; break;
@@ -480,7 +480,7 @@ parse_error(struct answer *ans, struct eksl_aws_error *e)
 	}
 	if (e->message[0] == '\0')
 		snprintf(e->message, sizeof(e->message), "HTTP status %ld",
-		    ans->status);
+		    status);
 	free(code);
 	free(msg);
 	json_decref(doc);
@@ -765,7 +765,8 @@ call(struct eksl_aws *a, const char *service, const char *op,
 			rc = 0;
 			goto out;
 		}
-		parse_error(&ans, e);
+		eksl_aws_parse_error(ans.status, ans.errtype,
+		    eksl_buf_str(&ans.body), e);
 		e->status = EKSL_AWS_REFUSED;
 		e->http_status = ans.status;
 		e->attempts = attempt;

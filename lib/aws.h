@@ -66,6 +66,14 @@ int	eksl_aws_query(struct eksl_aws *a, const char *service,
 	    xmlDocPtr *out, struct eksl_aws_error *e);
 
 /*
+ * The code and message of an error answer (HTTP status, the
+ * x-amzn-ErrorType header or NULL, the body as a C string, JSON or XML)
+ * into e->code and e->message, with a fallback from the status; other
+ * members of e are untouched.  Pure: no network, for tests and fuzzing.
+ */
+void	eksl_aws_parse_error(long status, const char *errtype,
+	    const char *body, struct eksl_aws_error *e);
+/*
  * The text of the first element named name (local name, any namespace)
  * under node; a new string (caller frees) or NULL.
  */

@@ -290,6 +290,9 @@ nomem:
 	return -1;
 }
 
+static int	load_settings(struct eksl_awsconf *, const struct eksl_awsopts *,
+		    char *, size_t);
+
 static int
 ini_load(struct conf_priv *pv, int file, char *err, size_t errlen)
 {
@@ -418,7 +421,6 @@ eksl_awsconf_load(struct eksl_awsconf *c, const struct eksl_awsopts *o,
 {
 	static const struct eksl_awsopts none;
 	struct conf_priv *pv;
-	const char *v;
 
 	if (o == NULL)
 		o = &none;
@@ -433,6 +435,88 @@ eksl_awsconf_load(struct eksl_awsconf *c, const struct eksl_awsopts *o,
 	if (ini_load(pv, 0, err, errlen) == -1 ||
 	    ini_load(pv, 1, err, errlen) == -1)
 		goto fail;
+	if (load_settings(c, o, err, errlen) == -1)
+		goto fail;
+	return 0;
+nomem:
+	seterr(err, errlen, "out of memory");
+fail:
+	eksl_awsconf_clear(c);
+	return -1;
+}
+
+/* Parse a copy of text[0..len) as file (0 credentials, 1 config). */
+static int
+ini_parse_mem(struct conf_priv *pv, int file, const char *text, size_t len,
+    char *err, size_t errlen)
+{
+	char *copy;
+	int rc;
+
+	if (len > INI_MAX) {
+		seterr(err, errlen, "%s: larger than %d bytes", pv->path[file],
+		    INI_MAX);
+		return -1;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		seterr(err, errlen, "%s: contains a NUL byte", pv->path[file]);
+		return -1;
+	}
+	if ((copy = malloc(len + 1)) == NULL) {
+		seterr(err, errlen, "%s: out of memory", pv->path[file]);
+		return -1;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	rc = ini_parse(pv, file, pv->path[file], copy, err, errlen);
+	explicit_bzero(copy, len);
+	free(copy);
+	return rc;
+}
+
+int
+eksl_awsconf_load_mem(struct eksl_awsconf *c, const struct eksl_awsopts *o,
+    const char *creds, size_t credslen, const char *config, size_t configlen,
+    char *err, size_t errlen)
+{
+	static const struct eksl_awsopts none;
+	struct conf_priv *pv;
+
+	if (o == NULL)
+		o = &none;
+	memset(c, 0, sizeof(*c));
+	if ((pv = calloc(1, sizeof(*pv))) == NULL)
+		goto nomem;
+	c->priv = pv;
+	if ((pv->path[0] = strdup("credentials")) == NULL ||
+	    (pv->path[1] = strdup("config")) == NULL)
+		goto nomem;
+	if ((creds != NULL &&
+	    ini_parse_mem(pv, 0, creds, credslen, err, errlen) == -1) ||
+	    (config != NULL &&
+	    ini_parse_mem(pv, 1, config, configlen, err, errlen) == -1))
+		goto fail;
+	if (load_settings(c, o, err, errlen) == -1)
+		goto fail;
+	return 0;
+nomem:
+	seterr(err, errlen, "out of memory");
+fail:
+	eksl_awsconf_clear(c);
+	return -1;
+}
+
+/*
+ * Profile, region, CA bundle and endpoint from o, the environment and the
+ * files already parsed into c->priv.  Returns 0, or -1 with err set (the
+ * caller clears c).
+ */
+static int
+load_settings(struct eksl_awsconf *c, const struct eksl_awsopts *o,
+    char *err, size_t errlen)
+{
+	struct conf_priv *pv = c->priv;
+	const char *v;
 
 	if ((v = o->profile) != NULL) {
 		pv->cli_profile = 1;
@@ -445,7 +529,7 @@ eksl_awsconf_load(struct eksl_awsconf *c, const struct eksl_awsopts *o,
 	if (c->profile_explicit && !profile_exists(pv, c->profile)) {
 		seterr(err, errlen, "profile %s: not found in %s or %s",
 		    c->profile, pv->path[0], pv->path[1]);
-		goto fail;
+		return -1;
 	}
 
 	if ((v = o->region) == NULL && (v = envget("AWS_REGION")) == NULL &&
@@ -455,7 +539,7 @@ eksl_awsconf_load(struct eksl_awsconf *c, const struct eksl_awsopts *o,
 		if (!eksl_aws_region_valid(v)) {
 			seterr(err, errlen, "region \"%.64s\": not a valid "
 			    "region name", v);
-			goto fail;
+			return -1;
 		}
 		if ((c->region = strdup(v)) == NULL)
 			goto nomem;
@@ -470,8 +554,6 @@ eksl_awsconf_load(struct eksl_awsconf *c, const struct eksl_awsopts *o,
 	return 0;
 nomem:
 	seterr(err, errlen, "out of memory");
-fail:
-	eksl_awsconf_clear(c);
 	return -1;
 }
 
@@ -720,8 +802,8 @@ read_child(int fd, struct eksl_buf *b, long timeout_ms, const char *prog,
 }
 
 /* Fill out from the credential_process JSON in text; never quotes it. */
-static int
-parse_process_json(const char *text, const char *prog,
+int
+eksl_awsconf_process_json(const char *text, const char *prog,
     struct eksl_creds *out, char *err, size_t errlen)
 {
 	json_error_t je;
@@ -863,7 +945,8 @@ eksl_awsconf_run_process(char *const argv[], struct eksl_creds *out,
 		    "status %d", prog, WEXITSTATUS(status));
 		goto out;
 	}
-	rc = parse_process_json(eksl_buf_str(&b), prog, out, err, errlen);
+	rc = eksl_awsconf_process_json(eksl_buf_str(&b), prog, out, err,
+	    errlen);
 out:
 	if (b.data != NULL)
 		explicit_bzero(b.data, b.size);

@@ -37,6 +37,15 @@ int	eksl_awsconf_load(struct eksl_awsconf *c, const struct eksl_awsopts *o,
 	    char *err, size_t errlen);
 
 /*
+ * The same as eksl_awsconf_load with the shared files' text given instead
+ * of read (creds and config may be NULL for an absent file; both are
+ * borrowed); messages name them "credentials" and "config".  For tests
+ * and fuzzing: only the environment is read.
+ */
+int	eksl_awsconf_load_mem(struct eksl_awsconf *c,
+	    const struct eksl_awsopts *o, const char *creds, size_t credslen,
+	    const char *config, size_t configlen, char *err, size_t errlen);
+/*
  * Load credentials like the CLI: environment (AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) unless --profile was given
  * (AWS_PROFILE does not hide them, as in the CLI), then the profile's
@@ -68,6 +77,14 @@ char	*eksl_awsconf_endpoint(const struct eksl_awsconf *c,
 int	eksl_awsconf_run_process(char *const argv[], struct eksl_creds *out,
 	    char *err, size_t errlen);
 
+/*
+ * Read credentials in the credential_process format from text (what the
+ * process printed; prog names it in messages).  Returns 0 with *out
+ * replaced (the caller clears it), or -1 with err set (never quoting the
+ * text) and *out untouched.
+ */
+int	eksl_awsconf_process_json(const char *text, const char *prog,
+	    struct eksl_creds *out, char *err, size_t errlen);
 /*
  * Parse an RFC 3339 time ("2026-11-28T15:00:00Z", with fractions or an
  * offset) into *out.  Returns 0, or -1 when s is not one.

@@ -145,6 +145,9 @@ norm_host(const char *in, size_t n, char *out)
 {
 	size_t i;
 
+	/* A NUL would cut the name short of what the marker says. */
+	if (memchr(in, '\0', n) != NULL)
+		return -1;
 	if (n > 0 && in[n - 1] == '.')
 		n--;
 	if (n == 0 || n >= HOSTLEN)
@@ -277,7 +280,8 @@ parse_marker(const char *p, const char *end, char *host, char *cluster,
 				return -1;
 			got = 1;
 		} else if (eq - t == 7 && memcmp(t, "cluster", 7) == 0) {
-			if (n == 0 || n >= clen)
+			if (n == 0 || n >= clen ||
+			    memchr(eq + 1, '\0', n) != NULL)
 				continue;
 			memcpy(cluster, eq + 1, n);
 			cluster[n] = '\0';

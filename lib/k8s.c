@@ -359,12 +359,50 @@ fail_from_answer(long code, json_t *j, struct eksl_k8s_error *e)
 }
 
 int
+eksl_k8s_parse_answer(long code, const char *body, size_t len, json_t **out,
+    struct eksl_k8s_error *e)
+{
+	json_error_t jerr;
+	json_t *j = NULL;
+
+	memset(e, 0, sizeof(*e));
+	if (out != NULL)
+		*out = NULL;
+	if (len > 0)
+		j = json_loadb(body, len, 0, &jerr);
+	if (code < 200 || code > 299) {
+		fail_from_answer(code, j, e);
+		json_decref(j);
+		return -1;
+	}
+	e->http_status = code;
+	e->tcp = e->tls = 1;
+	if (j == NULL && len > 0) {
+		e->status = EKSL_K8S_REFUSED;
+		snprintf(e->reason, sizeof(e->reason), "http");
+		snprintf(e->message, sizeof(e->message),
+		    "answer is not JSON: %d:%d: %s", jerr.line, jerr.column,
+		    jerr.text);
+		return -1;
+	}
+	if (j == NULL && (j = json_object()) == NULL) {
+		e->status = EKSL_K8S_LOCAL;
+		snprintf(e->reason, sizeof(e->reason), "local");
+		snprintf(e->message, sizeof(e->message), "out of memory");
+		return -1;
+	}
+	if (out != NULL)
+		*out = j;
+	else
+		json_decref(j);
+	return 0;
+}
+
+int
 eksl_k8s_request(struct eksl_k8s *k, const char *method, const char *path,
     json_t *body, json_t **out, struct eksl_k8s_error *e)
 {
 	char *url = NULL, *data = NULL;
-	json_t *j = NULL;
-	json_error_t jerr;
 	CURLcode rc;
 	long code = 0;
 	double t = 0;
@@ -409,38 +447,13 @@ eksl_k8s_request(struct eksl_k8s *k, const char *method, const char *path,
 	}
 	k->answered = 1;
 	curl_easy_getinfo(k->c, CURLINFO_RESPONSE_CODE, &code);
-	if (k->body.len > 0)
-		j = json_loadb(k->body.data, k->body.len, 0, &jerr);
-	if (code < 200 || code > 299) {
-		fail_from_answer(code, j, e);
-		goto out;
-	}
-	if (j == NULL && k->body.len > 0) {
-		e->status = EKSL_K8S_REFUSED;
-		e->http_status = code;
-		e->tcp = e->tls = 1;
-		snprintf(e->reason, sizeof(e->reason), "http");
-		snprintf(e->message, sizeof(e->message),
-		    "answer is not JSON: %d:%d: %s", jerr.line, jerr.column,
-		    jerr.text);
-		goto out;
-	}
-	if (j == NULL && (j = json_object()) == NULL)
-		goto nomem;
-	e->http_status = code;
-	e->tcp = e->tls = 1;
-	if (out != NULL) {
-		*out = j;
-		j = NULL;
-	}
-	ret = 0;
+	ret = eksl_k8s_parse_answer(code, k->body.data, k->body.len, out, e);
 	goto out;
 nomem:
 	e->status = EKSL_K8S_LOCAL;
 	snprintf(e->reason, sizeof(e->reason), "local");
 	snprintf(e->message, sizeof(e->message), "out of memory");
 out:
-	json_decref(j);
 	free(url);
 	free(data);
 	return ret;

@@ -70,6 +70,14 @@ int	eksl_k8s_request(struct eksl_k8s *k, const char *method,
 	    struct eksl_k8s_error *e);
 
 /*
+ * Judge an answer (HTTP status code, body[0..len)) the way
+ * eksl_k8s_request does: 0 on 2xx with a new reference in *out (NULL
+ * allowed; an empty body is an empty object); -1 otherwise with e filled
+ * from the Status body or the code.  Pure: no network (tests, fuzzing).
+ */
+int	eksl_k8s_parse_answer(long code, const char *body, size_t len,
+	    json_t **out, struct eksl_k8s_error *e);
+/*
  * A SelfSubjectReview: who the server takes this client for.  Returns
  * 0 with *user a new string (caller frees), or -1 with e filled.
  */
