@@ -306,10 +306,12 @@ PY
 }
 
 @test "20 concurrent runs with distinct records leave 20 contexts and valid YAML" {
+	pids=()
 	for i in $(seq 1 20); do
-		rec "c$i" | eksl-kubeconfig -q --kubeconfig "$KCF" >/dev/null &
+		rec "c$i" | EKSL_LOCK_TIMEOUT_MS=60000 eksl-kubeconfig -q --kubeconfig "$KCF" >/dev/null &
+		pids+=($!)
 	done
-	wait
+	for p in "${pids[@]}"; do wait "$p"; done
 	run kc --kubeconfig "$KCF" config get-contexts -o name
 	assert_success
 	[ "${#lines[@]}" = 20 ]
