@@ -26,10 +26,12 @@ PY
 echo "hosts file: $(wc -l <"$w/base") lines, $(wc -c <"$w/base") bytes"
 h=$w/hosts
 ip=10.0.0.2
+# the interpreter itself, not a version manager's shim in front of it
+py=$(python3 -c 'import sys; print(sys.executable)')
 hyperfine -N --warmup 3 --runs "${BENCH_RUNS:-30}" --export-json "$w/pin.json" \
     --prepare "cp $w/base $h" \
     -n eksl-hosts "$EKSL_BIN/eksl-hosts pin -q --file $h --host bench.example --ip $ip" \
-    -n python "python3 $top/bench/hosts-pin.py $h bench.example $ip" \
+    -n python "$py $top/bench/hosts-pin.py $h bench.example $ip" \
     -n sed-i "sed -i 's/^10\\.0\\.0\\.1\\tbench\\.example\$/$ip\\tbench.example/' $h" \
     -n c-floor "$w/floor-bin $h bench.example $ip" >"$w/hf.out" 2>&1 ||
     { cat "$w/hf.out"; exit 1; }
@@ -39,7 +41,7 @@ for t in eksl python floor sed; do
 	cp "$w/base" "$w/$t"
 done
 "$EKSL_BIN/eksl-hosts" pin -q --file "$w/eksl" --host bench.example --ip $ip >/dev/null
-python3 "$top/bench/hosts-pin.py" "$w/python" bench.example $ip
+"$py" "$top/bench/hosts-pin.py" "$w/python" bench.example $ip
 "$w/floor-bin" "$w/floor" bench.example $ip
 sed -i "s/^10\\.0\\.0\\.1\\tbench\\.example\$/$ip\\tbench.example/" "$w/sed"
 cmp "$w/eksl" "$w/floor" && cmp "$w/python" "$w/floor" &&
