@@ -15,6 +15,10 @@
 #define EKSL_EXIT_IO		6	/* local I/O: cannot write, lock timeout */
 
 /* Combine two results: the more serious one wins (higher code). */
-#define EKSL_EXIT_WORST(a, b)	((a) > (b) ? (a) : (b))
+static inline int
+EKSL_EXIT_WORST(int a, int b)
+{
+	return a > b ? a : b;
+}
 
 #endif

@@ -17,7 +17,7 @@ _eksl_opts() {
 	eksl-token) echo "--cluster-name --cluster-id --region --role-arn --profile $common" ;;
 	eksl-kubeconfig) echo "--kubeconfig --alias --user-alias --role-arn --exec --offline --embed --dry-run $common" ;;
 	eksl-resolve) echo "--server --timeout --tries --state-dir --probe --port --host $common" ;;
-	eksl-hosts) echo "--file --dry-run --host --ip $common" ;;
+	eksl-hosts) echo "--file --dry-run --host --ip --lock-timeout $common" ;;
 	eksl-zone) echo "--format --out --out-dir --origin --ttl --ns --contact --server-conf --reload $common" ;;
 	eksl-authcheck)
 		case $2 in

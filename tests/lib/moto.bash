@@ -77,7 +77,7 @@ moto_start() {
 moto_stop() {
 	if [ -n "${MOTO_PID-}" ]; then
 		kill "$MOTO_PID" 2>/dev/null
-		wait "$MOTO_PID" 2>/dev/null
+		wait "$MOTO_PID" 2>/dev/null || :
 		# Not our child (started in another shell): poll for its exit.
 		local i
 		for i in $(seq 1 100); do

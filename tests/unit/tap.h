@@ -11,7 +11,10 @@
 
 static int tap_n, tap_failed;
 
-static void __attribute__((format(printf, 2, 3)))
+/* Not every test uses every helper. */
+#define TAP_FN static __attribute__((unused))
+
+TAP_FN void __attribute__((format(printf, 2, 3)))
 tap_ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
@@ -25,7 +28,7 @@ tap_ok(int cond, const char *fmt, ...)
 		tap_failed++;
 }
 
-static void __attribute__((format(printf, 1, 2)))
+TAP_FN void __attribute__((format(printf, 1, 2)))
 tap_diag(const char *fmt, ...)
 {
 	va_list ap;
@@ -37,14 +40,14 @@ tap_diag(const char *fmt, ...)
 	printf("\n");
 }
 
-static void
+TAP_FN void
 tap_skip(const char *why)
 {
 	printf("ok %d # skip %s\n", ++tap_n, why);
 }
 
 /* Compare two strings; on mismatch print both. */
-static void
+TAP_FN void
 tap_streq(const char *got, const char *want, const char *name)
 {
 	int eq = got != NULL && want != NULL && strcmp(got, want) == 0;
@@ -56,7 +59,7 @@ tap_streq(const char *got, const char *want, const char *name)
 	}
 }
 
-static int
+TAP_FN int
 tap_done(void)
 {
 	printf("1..%d\n", tap_n);
