@@ -112,8 +112,7 @@ e2e_wait_file() {
 # e2e_wait_dns PID ADDR NAME: until the server at ADDR answers NAME, asked
 # from PID's namespace
 e2e_wait_dns() {
-	local i
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		e2e_in "$1" dig +time=1 +tries=1 @"$2" "$3" A >/dev/null 2>&1 &&
 		    return 0
 		sleep 0.05
