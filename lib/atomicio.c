@@ -571,8 +571,9 @@ eksl_file_replacev(const char *path, const struct iovec *iov, int iovcnt,
 	if (oldfd != -1)
 		close(oldfd);
 	if (fsync_dir(dir) == -1) {
-		snprintf(err, errlen, "%s: cannot sync directory: %s", dir,
-		    strerror(errno));
+		/* Name the file the caller asked for, not just its directory. */
+		snprintf(err, errlen, "%s: cannot sync directory %s: %s",
+		    path, dir, strerror(errno));
 		return -1;
 	}
 	return 1;
@@ -629,8 +630,8 @@ eksl_file_create_excl(const char *path, const void *buf, size_t len,
 	if (fsync_dir(dir) == -1) {
 		saved = errno;
 		unlink(path);
-		snprintf(err, errlen, "%s: cannot sync directory: %s", dir,
-		    strerror(saved));
+		snprintf(err, errlen, "%s: cannot sync directory %s: %s",
+		    path, dir, strerror(saved));
 		return -1;
 	}
 	return 0;

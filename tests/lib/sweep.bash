@@ -10,6 +10,8 @@
 #       message naming TARGET's file name, leave TARGET byte-identical to
 #       the original or to the successful result, and leave no temporary
 #       file beside it.  Prints one line per run; returns 1 on a failure.
+#       SWEEP_CMP (default "cmp -s", both sweeps) compares two files:
+#       set it for a target that holds a time stamp.
 #   kill_sweep RUNS INPUT TARGET CMD...
 #       Run CMD RUNS times, each killed with SIGKILL after a random delay;
 #       TARGET must always be the original or the result, and after one
@@ -65,7 +67,7 @@ fault_sweep() {
 				fi
 				if ! { [ -e "$orig" ] && cmp -s "$orig" "$target"; } &&
 				    ! { [ ! -e "$orig" ] && [ ! -e "$target" ]; } &&
-				    ! cmp -s "$want" "$target"; then
+				    ! ${SWEEP_CMP:-cmp -s} "$want" "$target"; then
 					echo "sweep: $op #$n ($err): target torn" >&2
 					fails=$((fails + 1))
 				fi
@@ -103,7 +105,7 @@ kill_sweep() {
 		wait "$pid" 2>/dev/null
 		if ! { [ -e "$orig" ] && cmp -s "$orig" "$target"; } &&
 		    ! { [ ! -e "$orig" ] && [ ! -e "$target" ]; } &&
-		    ! cmp -s "$want" "$target"; then
+		    ! ${SWEEP_CMP:-cmp -s} "$want" "$target"; then
 			echo "kill sweep: run $i: target torn" >&2
 			fails=$((fails + 1))
 		fi
