@@ -239,7 +239,8 @@ zone:
 	zonefile: "$E2E/onprem/endpoint.zone"
 EOC
 	e2e_bg nsd "$E2E_OUTPOST" nsd -d -c "$E2E/onprem/nsd.conf"
-	e2e_wait_dns "$E2E_OP" "$E2E_ONPREM_DNS" "$K8S_HOST"
+	run e2e_wait_dns "$E2E_OP" "$E2E_ONPREM_DNS" "$K8S_HOST"
+	assert_success
 	run bash -c "nsenter -t $E2E_OP -n dig +short @$E2E_ONPREM_DNS $K8S_HOST A | sort | tr '\n' ' '"
 	assert_output "203.0.113.11 203.0.113.12 203.0.113.13 "
 }
@@ -279,8 +280,10 @@ EOC
 	fi
 	run e2e_link down
 	assert_success
-	run op curl -sS --max-time 5 --noproxy '*' "$MOTO_URL/_eksl/ready"
-	assert_failure
+	run --separate-stderr op curl -sS --max-time 5 --noproxy '*' "$MOTO_URL/_eksl/ready"
+	assert_failure 7
+	assert_output ""
+	assert_equal "$stderr" "curl: (7) Failed to connect to $E2E_CLOUD_IP port $E2E_MOTO_PORT after 0 ms: Couldn't connect to server"
 	fingerprint "$E2E/hosts" >"$E2E/hosts.before"
 	fingerprint "$E2E/onprem/endpoint.zone" >"$E2E/zone.before"
 	rm -f "$E2E/syslog"
@@ -303,7 +306,9 @@ EOC
 
 @test "drill: during the outage the online (token) context fails cleanly" {
 	CTX=$(jq -r .kubeconfig.context "$REC")
+	start=$(date +%s)
 	run --separate-stderr kc --context "$CTX" get --raw /version
+	[ $(($(date +%s) - start)) -lt 15 ]
 	assert_failure 1
 	assert_output ""
 	assert_equal "${stderr_lines[${#stderr_lines[@]}-1]}" \
@@ -385,7 +390,8 @@ EOC
 	assert_output "203.0.113.11 203.0.113.12 203.0.113.13 "
 	# and the cloud's DNS server is out of reach
 	run e2e_in "$E2E_OP" dig +time=1 +tries=1 @"$E2E_CLOUD_IP" "$K8S_HOST" A
-	assert_failure
+	assert_failure 9
+	assert_output --partial "no servers could be reached"
 }
 
 @test "drill: RESTORE the link; online works again, the next refresh is a no-op" {
