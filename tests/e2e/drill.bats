@@ -414,10 +414,10 @@ EOC
 	[ "$status" = 0 ] || cat "$E2E/syslog"
 	assert_equal "$(fingerprint "$E2E/hosts")" "$(cat "$E2E/hosts.before")"
 	assert_equal "$(fingerprint "$E2E/onprem/endpoint.zone")" "$(cat "$E2E/zone.before")"
-	st=$status
+	st=$status out=$output
 	run jq -c '[.status, (.auth.user != null), .kubeconfig.offlineContext]' "$REC"
 	assert_output "$(jq -c '[.status, (.auth.user != null), .kubeconfig.offlineContext]' "$E2E/prepared.json")"
 	assert_equal "$st" 0
-	assert_output ""
+	assert_equal "$out" ""
 	[ ! -s "$E2E/syslog" ]
 }
