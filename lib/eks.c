@@ -781,6 +781,12 @@ eksl_eks_record(struct eksl_aws *a, const json_t *cluster,
 		    "placementGroup", json_string_value(json_object_get(
 		    json_object_get(oc, "controlPlanePlacement"),
 		    "groupName"))));
+	/* The instance-store variant: eksl-kubeconfig then identifies the
+	 * cluster by name, not id. */
+	if (oc != NULL && outpost_of(cluster, "etcdInstanceType") != NULL)
+		json_object_set_new(json_object_get(r, "outpost"),
+		    "etcdInstanceType",
+		    json_string(outpost_of(cluster, "etcdInstanceType")));
 	if (creator != NULL)
 		json_object_set_new(r, "creator", json_pack("{s:s}", "arn",
 		    creator));

@@ -474,6 +474,8 @@ EOF
 	    "$FIX/good-instance-store.yaml" >"$CFG"
 	run --separate-stderr eksl-provision create -f "$CFG"
 	assert_success
+	# the record says so, for eksl-kubeconfig's --cluster-name
+	jq -e '.outpost.etcdInstanceType == "i3en.xlarge"' <<<"$output"
 	run front_bench GET "role?name=eksl-$NAME-cluster-role"
 	assert_output '{"trust": ["eks.amazonaws.com"], "policies": ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]}'
 	requests CreateCluster | jq -e '.[0].body | fromjson
