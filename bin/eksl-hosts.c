@@ -219,8 +219,12 @@ do_list(struct eksl_hosts *h, const char *file, const char *only)
 			return EKSL_EXIT_IO;
 		}
 		for (j = 0; j < n; j++)
-			json_array_append_new(arr, json_pack("{s:s,s:s}", "ip",
-			    addrs[j], "source", "static"));
+			if (json_array_append_new(arr, json_pack("{s:s,s:s}",
+			    "ip", addrs[j], "source", "static")) == -1) {
+				json_decref(rec);
+				eksl_err("out of memory");
+				return EKSL_EXIT_IO;
+			}
 		if (eksl_record_write(stdout, rec, err, sizeof(err)) == -1) {
 			eksl_err("%s", err);
 			status = EKSL_EXIT_IO;

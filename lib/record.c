@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "jsonmem.h"
 #include "record.h"
 
 struct eksl_reader {
@@ -137,8 +138,16 @@ eksl_reader_next(struct eksl_reader *r, json_t **out, char *err,
 		if (!blank(r->line.data, r->line.len))
 			break;
 	}
+	eksl_json_mem_watch();
 	v = json_loadb(r->line.data, r->line.len, JSON_REJECT_DUPLICATES,
 	    &jerr);
+	if (v != NULL && eksl_json_mem_failed()) {
+		/* jansson may have dropped a character: never trust it */
+		json_decref(v);
+		snprintf(err, errlen, "%s:%zu: %s", r->name, r->lineno,
+		    strerror(ENOMEM));
+		return -1;
+	}
 	if (v == NULL) {
 		snprintf(err, errlen, "%s:%zu:%d: %s", r->name, r->lineno,
 		    jerr.column, jerr.text);
@@ -160,8 +169,12 @@ eksl_record_write(FILE *fp, const json_t *rec, char *err, size_t errlen)
 	char *s;
 	int rc = 0;
 
-	if ((s = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
-		snprintf(err, errlen, "stdout: cannot encode record");
+	eksl_json_mem_watch();
+	if ((s = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL ||
+	    eksl_json_mem_failed()) {
+		free(s);
+		snprintf(err, errlen, "stdout: cannot encode record: %s",
+		    strerror(ENOMEM));
 		return -1;
 	}
 	if (fputs(s, fp) == EOF || fputc('\n', fp) == EOF || fflush(fp) == EOF) {

@@ -165,3 +165,114 @@ teardown() {
 	echo "$output"
 	assert_success
 }
+
+# ---- 3. allocation-failure sweep ----------------------------------------
+
+# alloc_sweep INPUT CMD...: run CMD (stdin INPUT) under tests/shim/failmalloc
+# once to count its allocations, then with the N-th failing, for N = 1..
+# (every N up to 150, spread over the range beyond).  Each run must end by
+# exit (no signal) and either fail cleanly (exit 1-6 with a message) or
+# print what the normal run printed (an allocation it could do without);
+# the output is compared through ALLOC_NORM (a filter, default cat).
+# PRE, when set, is run before each run (restores a file the CMD writes).
+# known_crash N SO CMD...: the crash of run N has a frame in a library
+# function matching ALLOC_KNOWN (libldns and glibc's regcomp abort or
+# fault when an allocation fails inside them: reported upstream-side,
+# listed in the hardening report), per gdb's backtrace.
+known_crash() {
+	local n=$1 so=$2
+	shift 2
+	PRE_RUN=${PRE:-:}
+	$PRE_RUN
+	gdb -q -batch -ex run -ex bt --args env LD_PRELOAD="$so" \
+	    FAILMALLOC_FAIL="$n" "$@" 2>&1 | grep '^#' | grep -Eq "$ALLOC_KNOWN"
+}
+
+alloc_sweep() {
+	local input=$1 total n step rc bad=0 known=0 runs=0 norm=${ALLOC_NORM:-cat}
+	shift
+	local so=$BATS_FILE_TMPDIR/failmalloc.so t=$BATS_TEST_TMPDIR
+	[ -f "$so" ] || cc -O1 -shared -fPIC -o "$so" \
+	    "$BATS_TEST_DIRNAME/shim/failmalloc.c" || return 1
+	${PRE:-:}
+	FAILMALLOC_COUNT=$t/fm.count LD_PRELOAD=$so "$@" <"$input" \
+	    2>"$t/fm.err" | $norm >"$t/fm.want" || {
+		echo "alloc sweep: the normal run failed: $(cat "$t/fm.err")"
+		return 1
+	}
+	total=$(cat "$t/fm.count")
+	step=$(( total > 150 ? (total + 149) / 150 : 1 ))
+	for n in $(seq 1 "$step" "$total"); do
+		runs=$((runs + 1))
+		${PRE:-:}
+		FAILMALLOC_FAIL=$n LD_PRELOAD=$so "$@" <"$input" \
+		    >"$t/fm.out" 2>"$t/fm.err"
+		rc=$?
+		if [ "$rc" -ge 7 ] && [ -n "${ALLOC_KNOWN:-}" ] &&
+		    known_crash "$n" "$so" "$@" <"$input"; then
+			echo "alloc sweep: malloc #$n: exit $rc inside a library (known): $(head -c 200 "$t/fm.err")"
+			known=$((known + 1))
+		elif [ "$rc" -ge 7 ]; then
+			echo "alloc sweep: malloc #$n: exit $rc: $(head -c 300 "$t/fm.err")"
+			bad=$((bad + 1))
+		elif [ "$rc" -ne 0 ] && ! grep -q "^${1##*/}: " "$t/fm.err"; then
+			echo "alloc sweep: malloc #$n: exit $rc without a message: $(head -c 300 "$t/fm.err")"
+			bad=$((bad + 1))
+		elif [ "$rc" -eq 0 ] && ! $norm <"$t/fm.out" | cmp -s - "$t/fm.want"; then
+			echo "alloc sweep: malloc #$n: exit 0 with different output"
+			diff <($norm <"$t/fm.out") "$t/fm.want" | head -4
+			bad=$((bad + 1))
+		fi
+	done
+	echo "alloc sweep: $total allocations, $runs failing runs, $bad problems, $known known library crashes"
+	[ "$bad" -eq 0 ]
+}
+
+@test "allocation failures: the record reader (eksl-zone --format hosts)" {
+	run alloc_sweep "$FIX/zone/records.jsonl" "$EKSL_BIN/eksl-zone" --format hosts
+	echo "$output"
+	assert_success
+}
+
+@test "allocation failures: the hosts parser (eksl-hosts list)" {
+	run alloc_sweep /dev/null "$EKSL_BIN/eksl-hosts" list --file "$FIX/hosts/debian.pinned"
+	echo "$output"
+	assert_success
+}
+
+@test "allocation failures: the zone serial reader (eksl-zone --out over a hand-written zone)" {
+	rec abc.example.test 127.0.0.11 >"$D/in"
+	# libldns asserts (or dereferences NULL) when its allocations fail
+	ALLOC_KNOWN=' in ldns_|libldns' \
+	    PRE="cp $FIX/zone/handwritten.zone $D/a.zone" run alloc_sweep "$D/in" \
+	    "$EKSL_BIN/eksl-zone" --format zone --out "$D/a.zone"
+	echo "$output"
+	assert_success
+}
+
+@test "allocation failures: the kubeconfig loader (eksl-kubeconfig --dry-run)" {
+	kcrec >"$D/in"
+	mkdir -p "$D/kube"
+	cp "$FIX/kubeconfig/foreign.yaml" "$D/kube/config"
+	run alloc_sweep "$D/in" "$EKSL_BIN/eksl-kubeconfig" --dry-run --kubeconfig "$D/kube/config"
+	echo "$output"
+	assert_success
+	cmp "$D/kube/config" "$FIX/kubeconfig/foreign.yaml"
+}
+
+@test "allocation failures: the ClusterConfig loader (eksl-provision validate)" {
+	# glibc's regcomp frees twice when an allocation fails inside it
+	ALLOC_KNOWN='re_compile_internal|regcomp' run alloc_sweep /dev/null "$EKSL_BIN/eksl-provision" validate -f "$FIX/clusterconfig/good-full.yaml"
+	echo "$output"
+	assert_success
+}
+
+@test "allocation failures: the AWS INI parser (eksl-token from config and credentials files)" {
+	mkdir -p "$HOME/.aws"
+	printf '[default]\nregion = us-west-2\n\n[profile p1]\nregion = us-west-2\nsource_profile = default\n' >"$AWS_CONFIG_FILE"
+	printf '[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n\n[other]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = x\n' >"$AWS_SHARED_CREDENTIALS_FILE"
+	ALLOC_NORM="jq -c del(.status)" run alloc_sweep /dev/null \
+	    "$EKSL_BIN/eksl-token" --cluster-id a1b2c3d4-5678-90ab-cdef-111122223333
+	echo "$output"
+	assert_success
+}
