@@ -57,22 +57,6 @@ static const char *const secret_names[] = {
 };
 
 static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static void
 logf_(struct eksl_aws *a, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -196,13 +180,13 @@ eksl_aws_new(struct eksl_awsconf *c,
 
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-			seterr(err, errlen, "libcurl: cannot initialise");
+			eksl_seterr(err, errlen, "libcurl: cannot initialise");
 			return NULL;
 		}
 		curl_ready = 1;
 	}
 	if ((a = calloc(1, sizeof(*a))) == NULL) {
-		seterr(err, errlen, "out of memory");
+		eksl_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	a->c = c;
@@ -222,11 +206,11 @@ eksl_aws_new(struct eksl_awsconf *c,
 	    strtol(v, NULL, 10) >= 1 && strtol(v, NULL, 10) <= 20)
 		a->max_attempts = (int)strtol(v, NULL, 10);
 	if ((a->sig = eksl_sigv4_new()) == NULL) {
-		seterr(err, errlen, "cannot set up SigV4 signing");
+		eksl_seterr(err, errlen, "cannot set up SigV4 signing");
 		goto fail;
 	}
 	if ((a->curl = curl_easy_init()) == NULL) {
-		seterr(err, errlen, "libcurl: cannot make a handle");
+		eksl_seterr(err, errlen, "libcurl: cannot make a handle");
 		goto fail;
 	}
 	return a;

@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "msg.h"
 #include "atomicio.h"
 #include "awsconf.h"
 #include "buf.h"
@@ -51,22 +52,6 @@ struct conf_priv {
 	char		*path[2];	/* credentials file, config file */
 	int		 cli_profile;	/* --profile: skip the environment */
 };
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* The environment variable name, or NULL when unset or empty. */
 static const char *
@@ -216,7 +201,7 @@ ini_parse(struct conf_priv *pv, int file, const char *path, char *text,
 			}
 			delim = strcspn(s, "=:");
 			if (s[delim] == '\0') {
-				seterr(err, errlen, "%s:%zu: nested setting "
+				eksl_seterr(err, errlen, "%s:%zu: nested setting "
 				    "without \"=\"", path, lineno);
 				return -1;
 			}
@@ -224,7 +209,7 @@ ini_parse(struct conf_priv *pv, int file, const char *path, char *text,
 			key = trim(s);
 			val = trim(s + delim + 1);
 			if (*key == '\0') {
-				seterr(err, errlen, "%s:%zu: empty key", path,
+				eksl_seterr(err, errlen, "%s:%zu: empty key", path,
 				    lineno);
 				return -1;
 			}
@@ -243,13 +228,13 @@ ini_parse(struct conf_priv *pv, int file, const char *path, char *text,
 			char *end = strrchr(s, ']');
 
 			if (end == NULL || end[1] != '\0') {
-				seterr(err, errlen, "%s:%zu: section header "
+				eksl_seterr(err, errlen, "%s:%zu: section header "
 				    "without \"]\"", path, lineno);
 				return -1;
 			}
 			*end = '\0';
 			if (section_name(file, s + 1, &kind, &sect) == -1) {
-				seterr(err, errlen, "%s:%zu: empty section "
+				eksl_seterr(err, errlen, "%s:%zu: empty section "
 				    "name", path, lineno);
 				return -1;
 			}
@@ -260,12 +245,12 @@ ini_parse(struct conf_priv *pv, int file, const char *path, char *text,
 		}
 		delim = strcspn(s, "=:");
 		if (s[delim] == '\0') {
-			seterr(err, errlen, "%s:%zu: expected \"key = value\"",
+			eksl_seterr(err, errlen, "%s:%zu: expected \"key = value\"",
 			    path, lineno);
 			return -1;
 		}
 		if (sect == NULL) {
-			seterr(err, errlen, "%s:%zu: setting outside a "
+			eksl_seterr(err, errlen, "%s:%zu: setting outside a "
 			    "section", path, lineno);
 			return -1;
 		}
@@ -273,7 +258,7 @@ ini_parse(struct conf_priv *pv, int file, const char *path, char *text,
 		key = trim(s);
 		val = trim(s + delim + 1);
 		if (*key == '\0') {
-			seterr(err, errlen, "%s:%zu: empty key", path, lineno);
+			eksl_seterr(err, errlen, "%s:%zu: empty key", path, lineno);
 			return -1;
 		}
 		if (ini_add(pv, file, kind, sect, key, val) == -1)
@@ -286,7 +271,7 @@ ini_parse(struct conf_priv *pv, int file, const char *path, char *text,
 	}
 	return 0;
 nomem:
-	seterr(err, errlen, "%s: out of memory", path);
+	eksl_seterr(err, errlen, "%s: out of memory", path);
 	return -1;
 }
 
@@ -306,7 +291,7 @@ ini_load(struct conf_priv *pv, int file, char *err, size_t errlen)
 	if (rc == -1)
 		return -1;
 	if (memchr(text, '\0', len) != NULL) {
-		seterr(err, errlen, "%s: contains a NUL byte", pv->path[file]);
+		eksl_seterr(err, errlen, "%s: contains a NUL byte", pv->path[file]);
 		explicit_bzero(text, len);
 		free(text);
 		return -1;
@@ -439,7 +424,7 @@ eksl_awsconf_load(struct eksl_awsconf *c, const struct eksl_awsopts *o,
 		goto fail;
 	return 0;
 nomem:
-	seterr(err, errlen, "out of memory");
+	eksl_seterr(err, errlen, "out of memory");
 fail:
 	eksl_awsconf_clear(c);
 	return -1;
@@ -454,16 +439,16 @@ ini_parse_mem(struct conf_priv *pv, int file, const char *text, size_t len,
 	int rc;
 
 	if (len > INI_MAX) {
-		seterr(err, errlen, "%s: larger than %d bytes", pv->path[file],
+		eksl_seterr(err, errlen, "%s: larger than %d bytes", pv->path[file],
 		    INI_MAX);
 		return -1;
 	}
 	if (memchr(text, '\0', len) != NULL) {
-		seterr(err, errlen, "%s: contains a NUL byte", pv->path[file]);
+		eksl_seterr(err, errlen, "%s: contains a NUL byte", pv->path[file]);
 		return -1;
 	}
 	if ((copy = malloc(len + 1)) == NULL) {
-		seterr(err, errlen, "%s: out of memory", pv->path[file]);
+		eksl_seterr(err, errlen, "%s: out of memory", pv->path[file]);
 		return -1;
 	}
 	memcpy(copy, text, len);
@@ -500,7 +485,7 @@ eksl_awsconf_load_mem(struct eksl_awsconf *c, const struct eksl_awsopts *o,
 		goto fail;
 	return 0;
 nomem:
-	seterr(err, errlen, "out of memory");
+	eksl_seterr(err, errlen, "out of memory");
 fail:
 	eksl_awsconf_clear(c);
 	return -1;
@@ -527,7 +512,7 @@ load_settings(struct eksl_awsconf *c, const struct eksl_awsopts *o,
 	if (v != NULL && (c->profile = strdup(v)) == NULL)
 		goto nomem;
 	if (c->profile_explicit && !profile_exists(pv, c->profile)) {
-		seterr(err, errlen, "profile %s: not found in %s or %s",
+		eksl_seterr(err, errlen, "profile %s: not found in %s or %s",
 		    c->profile, pv->path[0], pv->path[1]);
 		return -1;
 	}
@@ -537,7 +522,7 @@ load_settings(struct eksl_awsconf *c, const struct eksl_awsopts *o,
 		v = prof_get(c, "region");
 	if (v != NULL) {
 		if (!eksl_aws_region_valid(v)) {
-			seterr(err, errlen, "region \"%.64s\": not a valid "
+			eksl_seterr(err, errlen, "region \"%.64s\": not a valid "
 			    "region name", v);
 			return -1;
 		}
@@ -553,7 +538,7 @@ load_settings(struct eksl_awsconf *c, const struct eksl_awsopts *o,
 		goto nomem;
 	return 0;
 nomem:
-	seterr(err, errlen, "out of memory");
+	eksl_seterr(err, errlen, "out of memory");
 	return -1;
 }
 
@@ -600,7 +585,7 @@ file_creds(struct eksl_awsconf *c, int file, char *err, size_t errlen)
 	if (ak == NULL && sk == NULL)
 		return 1;
 	if (ak == NULL || sk == NULL) {
-		seterr(err, errlen, "%s: profile %s: partial credentials: "
+		eksl_seterr(err, errlen, "%s: profile %s: partial credentials: "
 		    "%s without %s", pv->path[file], p,
 		    ak != NULL ? "aws_access_key_id" : "aws_secret_access_key",
 		    ak != NULL ? "aws_secret_access_key" : "aws_access_key_id");
@@ -608,7 +593,7 @@ file_creds(struct eksl_awsconf *c, int file, char *err, size_t errlen)
 	}
 	if (set_creds(c, ak, sk, tok, file == 0 ?
 	    "shared-credentials-file" : "config-file") == -1) {
-		seterr(err, errlen, "out of memory");
+		eksl_seterr(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -689,17 +674,17 @@ split_command(const char *cmd, char *err, size_t errlen)
 	}
 	eksl_buf_free(&w);
 	if (argc == 0) {
-		seterr(err, errlen, "credential_process: empty command");
+		eksl_seterr(err, errlen, "credential_process: empty command");
 		free(argv);
 		return NULL;
 	}
 	return argv;
 unterminated:
-	seterr(err, errlen, "credential_process: unterminated quote or "
+	eksl_seterr(err, errlen, "credential_process: unterminated quote or "
 	    "escape");
 	goto fail;
 nomem:
-	seterr(err, errlen, "out of memory");
+	eksl_seterr(err, errlen, "out of memory");
 fail:
 	eksl_buf_free(&w);
 	while (argc > 0)
@@ -768,7 +753,7 @@ read_child(int fd, struct eksl_buf *b, long timeout_ms, const char *prog,
 		left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 +
 		    (now.tv_nsec - start.tv_nsec) / 1000000);
 		if (left <= 0) {
-			seterr(err, errlen, "credential_process: %s: timed "
+			eksl_seterr(err, errlen, "credential_process: %s: timed "
 			    "out after %ld ms", prog, timeout_ms);
 			return -1;
 		}
@@ -778,7 +763,7 @@ read_child(int fd, struct eksl_buf *b, long timeout_ms, const char *prog,
 		    (int)left)) == -1) {
 			if (errno == EINTR)
 				continue;
-			seterr(err, errlen, "credential_process: poll: %s",
+			eksl_seterr(err, errlen, "credential_process: poll: %s",
 			    strerror(errno));
 			return -1;
 		}
@@ -787,14 +772,14 @@ read_child(int fd, struct eksl_buf *b, long timeout_ms, const char *prog,
 		if ((n = read(fd, chunk, sizeof(chunk))) == -1) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			seterr(err, errlen, "credential_process: %s: read: %s",
+			eksl_seterr(err, errlen, "credential_process: %s: read: %s",
 			    prog, strerror(errno));
 			return -1;
 		}
 		if (n == 0)
 			return 0;
 		if (eksl_buf_add(b, chunk, (size_t)n) == -1) {
-			seterr(err, errlen, "credential_process: %s: output "
+			eksl_seterr(err, errlen, "credential_process: %s: output "
 			    "larger than %d bytes", prog, PROC_MAX);
 			return -1;
 		}
@@ -814,25 +799,25 @@ eksl_awsconf_process_json(const char *text, const char *prog,
 
 	/* jansson's text may quote the input ("near ..."): keep position. */
 	if ((doc = json_loads(text, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-		seterr(err, errlen, "credential_process: %s: output is not "
+		eksl_seterr(err, errlen, "credential_process: %s: output is not "
 		    "JSON (line %d, column %d)", prog, je.line, je.column);
 		return -1;
 	}
 	if (!json_is_object(doc)) {
-		seterr(err, errlen, "credential_process: %s: output is not a "
+		eksl_seterr(err, errlen, "credential_process: %s: output is not a "
 		    "JSON object", prog);
 		goto out;
 	}
 	v = json_object_get(doc, "Version");
 	if (!json_is_integer(v) || json_integer_value(v) != 1) {
-		seterr(err, errlen, "credential_process: %s: unsupported "
+		eksl_seterr(err, errlen, "credential_process: %s: unsupported "
 		    "Version (want 1)", prog);
 		goto out;
 	}
 	ak = json_string_value(json_object_get(doc, "AccessKeyId"));
 	sk = json_string_value(json_object_get(doc, "SecretAccessKey"));
 	if (ak == NULL || *ak == '\0' || sk == NULL || *sk == '\0') {
-		seterr(err, errlen, "credential_process: %s: missing %s",
+		eksl_seterr(err, errlen, "credential_process: %s: missing %s",
 		    prog, ak == NULL || *ak == '\0' ? "AccessKeyId" :
 		    "SecretAccessKey");
 		goto out;
@@ -840,7 +825,7 @@ eksl_awsconf_process_json(const char *text, const char *prog,
 	if ((v = json_object_get(doc, "SessionToken")) != NULL &&
 	    !json_is_null(v)) {
 		if ((tok = json_string_value(v)) == NULL) {
-			seterr(err, errlen, "credential_process: %s: "
+			eksl_seterr(err, errlen, "credential_process: %s: "
 			    "SessionToken is not a string", prog);
 			goto out;
 		}
@@ -851,12 +836,12 @@ eksl_awsconf_process_json(const char *text, const char *prog,
 	    !json_is_null(v)) {
 		if ((exp = json_string_value(v)) == NULL ||
 		    eksl_time_parse_rfc3339(exp, &when) == -1) {
-			seterr(err, errlen, "credential_process: %s: "
+			eksl_seterr(err, errlen, "credential_process: %s: "
 			    "Expiration is not an RFC 3339 time", prog);
 			goto out;
 		}
 		if (when <= time(NULL)) {
-			seterr(err, errlen, "credential_process: %s: "
+			eksl_seterr(err, errlen, "credential_process: %s: "
 			    "credentials expired at %s", prog, exp);
 			goto out;
 		}
@@ -866,7 +851,7 @@ eksl_awsconf_process_json(const char *text, const char *prog,
 	    (out->secret_key = strdup(sk)) == NULL ||
 	    (tok != NULL && (out->session_token = strdup(tok)) == NULL)) {
 		eksl_creds_clear(out);
-		seterr(err, errlen, "out of memory");
+		eksl_seterr(err, errlen, "out of memory");
 		goto out;
 	}
 	out->expiration = when;
@@ -894,12 +879,12 @@ eksl_awsconf_run_process(char *const argv[], struct eksl_creds *out,
 		timeout_ms = strtol(t, NULL, 10) > 0 ? strtol(t, NULL, 10) :
 		    PROC_TIMEOUT_MS;
 	if (pipe2(outp, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
-		seterr(err, errlen, "credential_process: pipe: %s",
+		eksl_seterr(err, errlen, "credential_process: pipe: %s",
 		    strerror(errno));
 		goto out;
 	}
 	if ((pid = fork()) == -1) {
-		seterr(err, errlen, "credential_process: fork: %s",
+		eksl_seterr(err, errlen, "credential_process: fork: %s",
 		    strerror(errno));
 		goto out;
 	}
@@ -919,7 +904,7 @@ eksl_awsconf_run_process(char *const argv[], struct eksl_creds *out,
 	outp[1] = errp[1] = -1;
 	if (read(errp[0], &cerr, sizeof(cerr)) == (ssize_t)sizeof(cerr)) {
 		waitpid(pid, &status, 0);
-		seterr(err, errlen, "credential_process: %s: cannot run: %s",
+		eksl_seterr(err, errlen, "credential_process: %s: cannot run: %s",
 		    prog, strerror(cerr));
 		goto out;
 	}
@@ -930,18 +915,18 @@ eksl_awsconf_run_process(char *const argv[], struct eksl_creds *out,
 	}
 	while (waitpid(pid, &status, 0) == -1) {
 		if (errno != EINTR) {
-			seterr(err, errlen, "credential_process: wait: %s",
+			eksl_seterr(err, errlen, "credential_process: wait: %s",
 			    strerror(errno));
 			goto out;
 		}
 	}
 	if (WIFSIGNALED(status)) {
-		seterr(err, errlen, "credential_process: %s: killed by "
+		eksl_seterr(err, errlen, "credential_process: %s: killed by "
 		    "signal %d", prog, WTERMSIG(status));
 		goto out;
 	}
 	if (WEXITSTATUS(status) != 0) {
-		seterr(err, errlen, "credential_process: %s: exited with "
+		eksl_seterr(err, errlen, "credential_process: %s: exited with "
 		    "status %d", prog, WEXITSTATUS(status));
 		goto out;
 	}
@@ -972,7 +957,7 @@ eksl_awsconf_credentials(struct eksl_awsconf *c, char *err, size_t errlen)
 	int rc;
 
 	if (pv == NULL) {
-		seterr(err, errlen, "configuration not loaded");
+		eksl_seterr(err, errlen, "configuration not loaded");
 		return -1;
 	}
 	/* As the CLI: only --profile makes it skip the environment. */
@@ -983,13 +968,13 @@ eksl_awsconf_credentials(struct eksl_awsconf *c, char *err, size_t errlen)
 			tok = envget("AWS_SECURITY_TOKEN");
 		if (ak != NULL && sk != NULL) {
 			if (set_creds(c, ak, sk, tok, "env") == -1) {
-				seterr(err, errlen, "out of memory");
+				eksl_seterr(err, errlen, "out of memory");
 				return -1;
 			}
 			return 0;
 		}
 		if (ak != NULL || sk != NULL) {
-			seterr(err, errlen, "environment: partial "
+			eksl_seterr(err, errlen, "environment: partial "
 			    "credentials: %s set without %s",
 			    ak != NULL ? "AWS_ACCESS_KEY_ID" :
 			    "AWS_SECRET_ACCESS_KEY",
@@ -1012,7 +997,7 @@ eksl_awsconf_credentials(struct eksl_awsconf *c, char *err, size_t errlen)
 			return -1;
 		free(c->creds_source);
 		if ((c->creds_source = strdup("custom-process")) == NULL) {
-			seterr(err, errlen, "out of memory");
+			eksl_seterr(err, errlen, "out of memory");
 			return -1;
 		}
 		return 0;
@@ -1021,12 +1006,12 @@ eksl_awsconf_credentials(struct eksl_awsconf *c, char *err, size_t errlen)
 		return rc;
 	if (prof_get(c, "role_arn") != NULL || prof_get(c, "sso_session") !=
 	    NULL || prof_get(c, "sso_start_url") != NULL) {
-		seterr(err, errlen, "no credentials: profile %s uses role_arn "
+		eksl_seterr(err, errlen, "no credentials: profile %s uses role_arn "
 		    "or SSO, which eksl does not read; use credential_process "
 		    "or --role-arn", profile_name(c));
 		return 1;
 	}
-	seterr(err, errlen, "no credentials: looked in %s%s, %s (profile %s)",
+	eksl_seterr(err, errlen, "no credentials: looked in %s%s, %s (profile %s)",
 	    pv->cli_profile ? "" : "the environment, ", pv->path[0],
 	    pv->path[1], profile_name(c));
 	return 1;

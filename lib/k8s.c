@@ -44,22 +44,6 @@ struct eksl_k8s {
 	char		 cerr[CURL_ERROR_SIZE];
 };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -161,11 +145,11 @@ eksl_k8s_new(const struct eksl_k8s_target *t, char *err, size_t errlen)
 
 	pthread_once(&curl_once, curl_init);
 	if (!curl_ready) {
-		seterr(err, errlen, "libcurl: cannot initialise");
+		eksl_seterr(err, errlen, "libcurl: cannot initialise");
 		return NULL;
 	}
 	if (t->host == NULL || t->ca_pem == NULL || t->ca_len == 0) {
-		seterr(err, errlen, "k8s: host and CA are required");
+		eksl_seterr(err, errlen, "k8s: host and CA are required");
 		return NULL;
 	}
 	if ((k = calloc(1, sizeof(*k))) == NULL)
@@ -197,7 +181,7 @@ eksl_k8s_new(const struct eksl_k8s_target *t, char *err, size_t errlen)
 	    (k->jhdrs = headers(t->token, 1)) == NULL)
 		goto nomem;
 	if ((k->c = curl_easy_init()) == NULL) {
-		seterr(err, errlen, "libcurl: cannot make a handle");
+		eksl_seterr(err, errlen, "libcurl: cannot make a handle");
 		goto fail;
 	}
 	blob.data = k->ca;
@@ -208,7 +192,7 @@ eksl_k8s_new(const struct eksl_k8s_target *t, char *err, size_t errlen)
 	 * cost ~30 ms to load) and no CA directory.
 	 */
 	if (curl_easy_setopt(k->c, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK) {
-		seterr(err, errlen, "libcurl: no CURLOPT_CAINFO_BLOB "
+		eksl_seterr(err, errlen, "libcurl: no CURLOPT_CAINFO_BLOB "
 		    "(libcurl too old)");
 		goto fail;
 	}
@@ -241,7 +225,7 @@ eksl_k8s_new(const struct eksl_k8s_target *t, char *err, size_t errlen)
 	free(r);
 	return k;
 nomem:
-	seterr(err, errlen, "out of memory");
+	eksl_seterr(err, errlen, "out of memory");
 fail:
 	free(r);
 	eksl_k8s_free(k);

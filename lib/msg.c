@@ -95,3 +95,15 @@ eksl_log_sink(int level, const char *line, void *arg)
 	else
 		eksl_debug("%s", line);
 }
+
+void
+eksl_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}

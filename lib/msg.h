@@ -7,6 +7,7 @@
 #define EKSL_MSG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #define EKSL_VERSION	"0.1.0"
 #define EKSL_ERRLEN	512	/* size of every error buffer passed to lib/ */
@@ -29,6 +30,13 @@ void	eksl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	eksl_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "program (eksl) VERSION" on stdout, for --version. */
 void	eksl_print_version(void);
+
+/*
+ * Fill the error buffer err (errlen bytes) printf-style; err may be NULL.
+ * For lib/ modules, which report errors this way instead of printing.
+ */
+void	eksl_seterr(char *err, size_t errlen, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 /*
  * A log sink that lib/ modules accept as a callback (level 1 = -v,

@@ -13,27 +13,12 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "msg.h"
 #include "x509.h"
 
 struct eksl_key {
 	EVP_PKEY	*pkey;
 };
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* "what: OpenSSL's reason", emptying OpenSSL's error queue. */
 static void
@@ -45,9 +30,9 @@ ssl_err(char *err, size_t errlen, const char *what)
 	e = ERR_peek_last_error();
 	if (e != 0) {
 		ERR_error_string_n(e, buf, sizeof(buf));
-		seterr(err, errlen, "%s: %s", what, buf);
+		eksl_seterr(err, errlen, "%s: %s", what, buf);
 	} else
-		seterr(err, errlen, "%s", what);
+		eksl_seterr(err, errlen, "%s", what);
 	ERR_clear_error();
 }
 
@@ -82,7 +67,7 @@ eksl_key_generate(enum eksl_keytype t, char *err, size_t errlen)
 		p = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)4096);
 		break;
 	default:
-		seterr(err, errlen, "key: unknown type");
+		eksl_seterr(err, errlen, "key: unknown type");
 		return NULL;
 	}
 	if (p == NULL) {
@@ -91,7 +76,7 @@ eksl_key_generate(enum eksl_keytype t, char *err, size_t errlen)
 	}
 	if ((k = calloc(1, sizeof(*k))) == NULL) {
 		EVP_PKEY_free(p);
-		seterr(err, errlen, "out of memory");
+		eksl_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	k->pkey = p;
@@ -106,7 +91,7 @@ eksl_key_from_pem(const char *pem, size_t len, char *err, size_t errlen)
 	BIO *b;
 
 	if ((b = BIO_new_mem_buf(pem, (int)len)) == NULL) {
-		seterr(err, errlen, "out of memory");
+		eksl_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	p = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
@@ -118,7 +103,7 @@ eksl_key_from_pem(const char *pem, size_t len, char *err, size_t errlen)
 	}
 	if ((k = calloc(1, sizeof(*k))) == NULL) {
 		EVP_PKEY_free(p);
-		seterr(err, errlen, "out of memory");
+		eksl_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	k->pkey = p;
@@ -143,7 +128,7 @@ eksl_key_pem(const struct eksl_key *k, size_t *len, char *err, size_t errlen)
 
 	/* A secure-heap-free memory BIO: wiped below before it is freed. */
 	if ((b = BIO_new(BIO_s_mem())) == NULL) {
-		seterr(err, errlen, "out of memory");
+		eksl_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	if (PEM_write_bio_PKCS8PrivateKey(b, k->pkey, NULL, NULL, 0, NULL,
@@ -153,7 +138,7 @@ eksl_key_pem(const struct eksl_key *k, size_t *len, char *err, size_t errlen)
 	}
 	BIO_get_mem_ptr(b, &m);
 	if ((out = malloc(m->length + 1)) == NULL) {
-		seterr(err, errlen, "out of memory");
+		eksl_seterr(err, errlen, "out of memory");
 		goto out;
 	}
 	memcpy(out, m->data, m->length);
@@ -178,7 +163,7 @@ eksl_csr_pem(const struct eksl_key *k, const char *cn, const char *org,
 
 	if ((req = X509_REQ_new()) == NULL ||
 	    (b = BIO_new(BIO_s_mem())) == NULL) {
-		seterr(err, errlen, "out of memory");
+		eksl_seterr(err, errlen, "out of memory");
 		goto out;
 	}
 	name = X509_REQ_get_subject_name(req);
@@ -202,7 +187,7 @@ eksl_csr_pem(const struct eksl_key *k, const char *cn, const char *org,
 	}
 	BIO_get_mem_ptr(b, &m);
 	if ((out = malloc(m->length + 1)) == NULL) {
-		seterr(err, errlen, "out of memory");
+		eksl_seterr(err, errlen, "out of memory");
 		goto out;
 	}
 	memcpy(out, m->data, m->length);
@@ -235,7 +220,7 @@ eksl_cert_info(const char *pem, size_t len, const struct eksl_key *k,
 
 	memset(info, 0, sizeof(*info));
 	if ((b = BIO_new_mem_buf(pem, (int)len)) == NULL) {
-		seterr(err, errlen, "out of memory");
+		eksl_seterr(err, errlen, "out of memory");
 		goto out;
 	}
 	if ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL) {
@@ -244,7 +229,7 @@ eksl_cert_info(const char *pem, size_t len, const struct eksl_key *k,
 	}
 	if (asn1_time(X509_get0_notBefore(x), &info->not_before) == -1 ||
 	    asn1_time(X509_get0_notAfter(x), &info->not_after) == -1) {
-		seterr(err, errlen, "certificate: bad validity dates");
+		eksl_seterr(err, errlen, "certificate: bad validity dates");
 		goto out;
 	}
 	if (X509_NAME_get_text_by_NID(X509_get_subject_name(x),
@@ -252,7 +237,7 @@ eksl_cert_info(const char *pem, size_t len, const struct eksl_key *k,
 		info->cn[0] = '\0';
 	if (k != NULL && X509_check_private_key(x, k->pkey) != 1) {
 		ERR_clear_error();
-		seterr(err, errlen, "certificate does not match the key");
+		eksl_seterr(err, errlen, "certificate does not match the key");
 		goto out;
 	}
 	ret = 0;
