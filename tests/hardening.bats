@@ -276,3 +276,95 @@ alloc_sweep() {
 	echo "$output"
 	assert_success
 }
+
+# ---- 5. hostile input -----------------------------------------------------
+
+# hostile INPUT CMD...: CMD with INPUT on stdin ("-" for 256 MiB of 'a'
+# from a pipe) under timeout 5 and ulimit -v 512 MiB; sets status and
+# stderr like run --separate-stderr.
+hostile() {
+	local input=$1
+	shift
+	if [ "$input" = - ]; then
+		run --separate-stderr bash -c 'ulimit -v 524288
+		    head -c 256M /dev/zero | tr "\0" a | timeout 5 "$@"' _ "$@"
+	else
+		run --separate-stderr bash -c 'ulimit -v 524288
+		    timeout 5 "$@" <"$0"' "$input" "$@"
+	fi
+}
+
+make_hostile() {	# the hostile inputs, in $H/
+	H=$BATS_FILE_TMPDIR/hostile
+	[ -d "$H" ] && return 0
+	mkdir -p "$H"
+	python3 - "$H" <<'EOP'
+import sys
+d = sys.argv[1]
+def w(name, data):
+    with open(d + "/" + name, "wb") as f:
+        f.write(data)
+w("deep.json", b"[" * 100000 + b"]" * 100000 + b"\n")
+w("deepobj.json", b'{"a":' * 100000 + b"1" + b"}" * 100000 + b"\n")
+w("long.json", b'{"schema":"eksl.cluster.v1","host":"' + b"a" * 2000000 + b'"}\n')
+w("nul.json", b'{"schema":"eksl.cluster.v1","host":"a\x00b.example"}\n')
+w("utf8.json", b'{"schema":"eksl.cluster.v1","host":"\xff\xfe\xc3(.example"}\n')
+w("deep.yaml", b"a: " + b"[" * 100000 + b"]" * 100000 + b"\n")
+w("deepmap.yaml", b"".join(b"  " * i + b"k:\n" for i in range(2000)) + b"{" * 100000 + b"\n")
+bomb = b"apiVersion: v1\nkind: Config\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+for i in range(1, 30):
+    bomb += b"a%d: &a%d [" % (i, i) + b", ".join([b"*a%d" % (i - 1)] * 10) + b"]\n"
+w("bomb.yaml", bomb)
+w("nul.yaml", b"apiVersion: v1\nkind: Config\nclusters:\x00 []\n")
+w("utf8.yaml", b"apiVersion: v1\nkind: Config\nclusters: \xff\xfe\n")
+EOP
+}
+
+# the record-reading programs, each with the file it would write
+@test "hostile stdin: 256 MiB, deep JSON, a 2 MB line, NUL, bad UTF-8 (exit 3, fast, small, no write)" {
+	make_hostile
+	local inp p
+	cp "$FIX/hosts/debian.hosts" "$D/hosts"
+	mkdir -p "$D/kube"
+	cp "$FIX/kubeconfig/foreign.yaml" "$D/kube/config"
+	for inp in - "$H/deep.json" "$H/deepobj.json" "$H/long.json" "$H/nul.json" "$H/utf8.json"; do
+		for p in "eksl-zone --format zone --out $D/a.zone" \
+		    "eksl-hosts pin --file $D/hosts" \
+		    "eksl-kubeconfig --kubeconfig $D/kube/config" \
+		    "eksl-resolve --server $NS --timeout 200 --tries 1 --state-dir $D/st"; do
+			hostile "$inp" $p
+			echo "$p <$inp: $status: $stderr"
+			[ "$status" -eq 3 ]
+			[[ $stderr == "${p%% *}: "* ]]
+			[ ! -e "$D/a.zone" ]
+			[ ! -e "$D/st" ]
+			cmp "$D/hosts" "$FIX/hosts/debian.hosts"
+			cmp "$D/kube/config" "$FIX/kubeconfig/foreign.yaml"
+		done
+	done
+}
+
+@test "hostile kubeconfig: 100,000-deep YAML, an alias bomb, NUL, bad UTF-8 (exit 3, fast, small, untouched)" {
+	make_hostile
+	local f
+	kcrec >"$D/in"
+	for f in deep.yaml deepmap.yaml bomb.yaml nul.yaml utf8.yaml; do
+		cp "$H/$f" "$D/config"
+		hostile "$D/in" eksl-kubeconfig --kubeconfig "$D/config"
+		echo "$f: $status: $stderr"
+		[ "$status" -eq 3 ]
+		[[ $stderr == "eksl-kubeconfig: $D/config"* ]]
+		cmp "$D/config" "$H/$f"
+	done
+}
+
+@test "hostile ClusterConfig: 100,000-deep YAML, an alias bomb, NUL, bad UTF-8 (exit 3, fast, small)" {
+	make_hostile
+	local f
+	for f in deep.yaml deepmap.yaml bomb.yaml nul.yaml utf8.yaml; do
+		hostile /dev/null eksl-provision validate -f "$H/$f"
+		echo "$f: $status: $stderr"
+		[ "$status" -eq 3 ]
+		[[ $stderr == "eksl-provision: $H/$f"* ]]
+	done
+}
