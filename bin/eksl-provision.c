@@ -123,6 +123,9 @@ aws_open(const struct opts *o, struct eksl_awsconf *c, struct eksl_aws **a)
 		eksl_err("%s", err);
 		return EKSL_EXIT_INPUT;
 	}
+	/* a server may echo them into an error message */
+	eksl_msg_redact(c->creds.secret_key);
+	eksl_msg_redact(c->creds.session_token);
 	if ((*a = eksl_aws_new(c, eksl_log_sink, NULL, err,
 	    sizeof(err))) == NULL) {
 		eksl_err("%s", err);

@@ -277,6 +277,8 @@ main(int argc, char *argv[])
 			goto out;
 		}
 		creds = &conf.creds;
+		eksl_msg_redact(creds->secret_key);
+		eksl_msg_redact(creds->session_token);
 		eksl_info("credentials: %s, profile %s",
 		    conf.creds_source != NULL ? conf.creds_source : "?",
 		    conf.profile != NULL ? conf.profile : "default");

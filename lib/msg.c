@@ -1,17 +1,69 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "msg.h"
 
 int eksl_verbosity;
 static const char *progname = "eksl";
+/* Strings no message may show (secret key, session token, ...). */
+static char	*secrets[8];
+
+void
+eksl_msg_redact(const char *secret)
+{
+	size_t i;
+
+	/* Short strings would blank ordinary words; a secret is longer. */
+	if (secret == NULL || strlen(secret) < 8)
+		return;
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		if (secrets[i] != NULL && strcmp(secrets[i], secret) == 0)
+			return;
+		if (secrets[i] == NULL) {
+			secrets[i] = strdup(secret);
+			return;
+		}
+	}
+}
+
+/* Overwrite every registered secret in line with "<redacted>". */
+static void
+redact(char *line, size_t size)
+{
+	static const char mark[] = "<redacted>";
+	size_t i, sl, ml = sizeof(mark) - 1, rest;
+	char *p, *from;
+
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		if (secrets[i] == NULL)
+			continue;
+		sl = strlen(secrets[i]);
+		from = line;
+		while ((p = strstr(from, secrets[i])) != NULL) {
+			if ((size_t)(p - line) + ml >= size) {
+				*p = '\0';	/* no room for the mark */
+				break;
+			}
+			rest = strlen(p + sl) + 1;
+			if ((size_t)(p - line) + ml + rest > size)
+				rest = size - (size_t)(p - line) - ml;
+			memmove(p + ml, p + sl, rest);
+			memcpy(p, mark, ml);
+			line[size - 1] = '\0';
+			from = p + ml;
+		}
+	}
+}
 
 void
 eksl_msg_init(const char *argv0)
 {
 	const char *p;
 
+	eksl_msg_redact(getenv("AWS_SECRET_ACCESS_KEY"));
+	eksl_msg_redact(getenv("AWS_SESSION_TOKEN"));
 	if (argv0 == NULL || *argv0 == '\0')
 		return;
 	p = strrchr(argv0, '/');
@@ -31,6 +83,7 @@ vmsg(const char *fmt, va_list ap)
 
 	/* One write per message, so concurrent runs do not interleave. */
 	vsnprintf(line, sizeof(line), fmt, ap);
+	redact(line, sizeof(line));
 	fprintf(stderr, "%s: %s\n", progname, line);
 }
 

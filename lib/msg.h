@@ -17,6 +17,14 @@ extern int eksl_verbosity;
 
 /* Set the program name from argv[0] (its basename). */
 void	eksl_msg_init(const char *argv0);
+/*
+ * Never show secret (a copy is kept; 8 at most, shorter than 8 characters
+ * ignored) in any message: it prints as "<redacted>".  eksl_msg_init
+ * registers $AWS_SECRET_ACCESS_KEY and $AWS_SESSION_TOKEN; a program
+ * registers the credentials it loads elsewhere.  Defence in depth for
+ * text a server echoes into an error.
+ */
+void	eksl_msg_redact(const char *secret);
 /* The program name set by eksl_msg_init; borrowed. */
 const char *eksl_progname(void);
 

@@ -368,3 +368,124 @@ EOP
 		[[ $stderr == "eksl-provision: $H/$f"* ]]
 	done
 }
+
+# ---- 4. secret canaries ---------------------------------------------------
+
+CANARY_KEY=AKIDCANARYKEYID00001
+CANARY_SECRET=CANARYSECRETwJalrXUtnFEMIK7MDENGbPxRfiCY
+CANARY_TOKEN=CANARYTOKENIQoJb3JpZ2luX2VjEDoaCXVzLXdlc3QtMiJHMEUCIQ
+
+# echo_server: a web server on 127.0.0.1 answering every request 403
+# with all its request headers and its body in the error message (JSON
+# for JSON requests, else the AWS query XML form).  Sets ECHO_URL.
+echo_server() {
+	python3 -c '
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def any(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n).decode("latin-1") if n else ""
+        echo = (str(self.headers) + body).replace("&", " ").replace("<", " ").replace("\"", " ").replace("\n", " ")
+        if "json" in (self.headers.get("Content-Type") or ""):
+            out = ("{\"__type\":\"AccessDeniedException\",\"message\":\"" + echo + "\"}").encode()
+            ct = "application/json"
+        else:
+            out = ("<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>" + echo + "</Message></Error><RequestId>1</RequestId></ErrorResponse>").encode()
+            ct = "text/xml"
+        self.send_response(403)
+        self.send_header("Content-Type", ct)
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+    do_GET = do_POST = do_PUT = do_DELETE = any
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()' >"$D/echo.port" 2>/dev/null 3>&- &
+	ECHO_PID=$!
+	local i
+	for i in $(seq 100); do
+		[ -s "$D/echo.port" ] && break
+		sleep 0.05
+	done
+	ECHO_URL=http://127.0.0.1:$(cat "$D/echo.port")
+}
+
+# canary_run NAME CMD...: run CMD with the canary credentials, stdout and
+# stderr to $D/canary/NAME.{out,err}; never fails itself.
+canary_run() {
+	local name=$1 rc=0
+	shift
+	mkdir -p "$D/canary"
+	AWS_ACCESS_KEY_ID=$CANARY_KEY AWS_SECRET_ACCESS_KEY=$CANARY_SECRET \
+	    AWS_SESSION_TOKEN=$CANARY_TOKEN AWS_REGION=us-west-2 \
+	    timeout 20 "$@" >"$D/canary/$name.out" 2>"$D/canary/$name.err" \
+	    </dev/null || rc=$?
+	echo "$name: exit $rc" >>"$D/canary/status"
+}
+
+# canary_file_run NAME CMD...: like canary_run, credentials from the files.
+canary_file_run() {
+	local name=$1 rc=0
+	shift
+	mkdir -p "$D/canary"
+	timeout 20 "$@" >"$D/canary/$name.out" 2>"$D/canary/$name.err" \
+	    </dev/null || rc=$?
+	echo "$name: exit $rc" >>"$D/canary/status"
+}
+
+@test "secret canaries: no secret key, session token or key material in any output, log or file" {
+	echo_server
+	local v ID=a1b2c3d4-5678-90ab-cdef-111122223333 ROLE=arn:aws:iam::111122223333:role/r
+	for v in -v -vv; do
+		canary_run "token-ok$v" eksl-token $v --cluster-id "$ID"
+		AWS_ENDPOINT_URL=$ECHO_URL canary_run "token-role$v" \
+		    eksl-token $v --cluster-id "$ID" --role-arn "$ROLE"
+		AWS_ENDPOINT_URL=$ECHO_URL canary_run "token-name$v" \
+		    eksl-token $v --cluster-name c1
+		canary_run "prov-describe$v" eksl-provision describe $v \
+		    --name c1 --endpoint-url "$ECHO_URL"
+		canary_run "prov-assume$v" eksl-provision assume-role $v \
+		    --role-arn "$ROLE" --endpoint-url "$ECHO_URL"
+		canary_run "prov-delete$v" eksl-provision delete $v --no-wait \
+		    --name c1 --endpoint-url "$ECHO_URL"
+		canary_run "prov-validate$v" eksl-provision validate $v --online \
+		    -f "$FIX/clusterconfig/good-full.yaml" --endpoint-url "$ECHO_URL"
+		AWS_ENDPOINT_URL=$ECHO_URL canary_run "via-eksl$v" \
+		    eksl token $v --cluster-name c1
+		kcrec >"$D/kc.in"
+		canary_run "kubeconfig$v" sh -c 'eksl-kubeconfig "$0" --kubeconfig "$1" <"$2"' \
+		    "$v" "$D/kube/config" "$D/kc.in"
+		canary_run "zone$v" sh -c 'eksl-zone "$0" --format zone --out "$1" <"$2"' \
+		    "$v" "$D/a.zone" "$FIX/zone/records.jsonl"
+	done
+	# the same from the shared credentials file instead of the environment
+	mkdir -p "$HOME/.aws"
+	printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\nregion = us-west-2\n' \
+	    "$CANARY_KEY" "$CANARY_SECRET" "$CANARY_TOKEN" >"$AWS_SHARED_CREDENTIALS_FILE"
+	for v in -v -vv; do
+		AWS_ENDPOINT_URL=$ECHO_URL canary_file_run "file-token-name$v" \
+		    eksl-token $v --cluster-name c1
+		AWS_ENDPOINT_URL=$ECHO_URL canary_file_run "file-token-role$v" \
+		    eksl-token $v --cluster-id "$ID" --role-arn "$ROLE"
+		canary_file_run "file-prov-describe$v" eksl-provision describe $v \
+		    --name c1 --endpoint-url "$ECHO_URL"
+	done
+	cat "$D/canary/status"
+	grep -q '^file-prov-describe-v: exit 4' "$D/canary/status"
+	# the server's echo of the session token reached the messages, masked
+	grep -q '<redacted>' "$D/canary/prov-describe-v.err"
+	grep -q '<redacted>' "$D/canary/file-prov-describe-v.err"
+	# the runs did reach their error paths: the server answered 403
+	grep -q . "$D/canary/token-role-v.err"
+	grep -q . "$D/canary/prov-describe-vv.err"
+	! grep -q 'exit 0' <(grep -E '^(token-role|token-name|prov-)' "$D/canary/status")
+	grep -q '^token-ok-v: exit 0' "$D/canary/status"
+	# zero hits anywhere the programs wrote (stdout, stderr, files)
+	run grep -rlaE "CANARYSECRET|CANARYTOKEN" "$D/canary" "$D/kube" "$HOME" \
+	    --exclude=credentials
+	echo "$output"
+	assert_failure 1
+	kill "$ECHO_PID"
+}
