@@ -23,6 +23,8 @@ extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 
+void	*memalign(size_t, size_t);
+
 static unsigned long	fm_count, fm_fail;
 static const char	*fm_out;
 
