@@ -15,17 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "awsconf.h"
 #include "ekstoken.h"
+#include "execinfo.h"
 #include "exitcodes.h"
 #include "msg.h"
 #include "sigv4.h"
-
-#define API_V1BETA1	"client.authentication.k8s.io/v1beta1"
-#define API_V1		"client.authentication.k8s.io/v1"
 
 static void
 usage(FILE *fp)
@@ -48,38 +45,6 @@ usage_error(const char *fmt, ...)
 	eksl_err("%s", msg);
 	usage(stderr);
 	return EKSL_EXIT_USAGE;
-}
-
-/*
- * The apiVersion kubectl asks for in KUBERNETES_EXEC_INFO (v1beta1 when
- * unset).  Returns a static string, or NULL with err set.
- */
-static const char *
-exec_api_version(char *err, size_t errlen)
-{
-	const char *env, *v, *ret = NULL;
-	json_error_t jerr;
-	json_t *j;
-
-	if ((env = getenv("KUBERNETES_EXEC_INFO")) == NULL || *env == '\0')
-		return API_V1BETA1;
-	if ((j = json_loads(env, 0, &jerr)) == NULL) {
-		snprintf(err, errlen, "KUBERNETES_EXEC_INFO: not JSON: %d:%d: "
-		    "%s", jerr.line, jerr.column, jerr.text);
-		return NULL;
-	}
-	v = json_string_value(json_object_get(j, "apiVersion"));
-	if (v == NULL)
-		ret = API_V1BETA1;
-	else if (strcmp(v, API_V1BETA1) == 0)
-		ret = API_V1BETA1;
-	else if (strcmp(v, API_V1) == 0)
-		ret = API_V1;
-	else
-		snprintf(err, errlen, "KUBERNETES_EXEC_INFO: apiVersion %.100s "
-		    "not supported (use %s or %s)", v, API_V1BETA1, API_V1);
-	json_decref(j);
-	return ret;
 }
 
 /* 1 when arn looks like an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/X). */
@@ -243,7 +208,8 @@ main(int argc, char *argv[])
 		return usage_error("%s: not a valid region", ao.region);
 	if (role != NULL && !role_arn_valid(role))
 		return usage_error("%s: not an IAM role ARN", role);
-	if ((api = exec_api_version(err, sizeof(err))) == NULL) {
+	if ((api = eksl_execinfo_api_version(getenv("KUBERNETES_EXEC_INFO"),
+	    err, sizeof(err))) == NULL) {
 		eksl_err("%s", err);
 		return EKSL_EXIT_INPUT;
 	}
