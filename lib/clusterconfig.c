@@ -5,7 +5,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -675,17 +674,105 @@ eksl_cc_free(struct eksl_clusterconfig *cc)
 	free(cc);
 }
 
-static int
-matches(const char *re, const char *s)
-{
-	regex_t r;
-	int ok;
+/*
+ * The patterns below are checked with plain loops over fixed character
+ * sets, not regcomp(3): glibc's regcomp frees twice when an allocation
+ * fails inside it, and none of these needs more than strspn.
+ */
+#define CH_LOWER	"abcdefghijklmnopqrstuvwxyz"
+#define CH_UPPER	"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define CH_DIGIT	"0123456789"
+#define CH_ALNUM	CH_LOWER CH_UPPER CH_DIGIT
 
-	if (regcomp(&r, re, REG_EXTENDED | REG_NOSUB) != 0)
+/* 1 when s is one or more characters of set, and nothing else. */
+static int
+only(const char *s, const char *set)
+{
+	size_t n = strspn(s, set);
+
+	return n > 0 && s[n] == '\0';
+}
+
+/* s after exactly n characters of set (no more), or NULL. */
+static const char *
+exactly(const char *s, const char *set, size_t n)
+{
+	return strspn(s, set) == n ? s + n : NULL;
+}
+
+/* s after prefix, or NULL when s does not start with prefix. */
+static const char *
+skip(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
+/* "PREFIX-" then one or more of [A-Za-z0-9-]: vpc-, sg-, subnet- ids. */
+static int
+resource_id_valid(const char *s, const char *prefix)
+{
+	return (s = skip(s, prefix)) != NULL && only(s, CH_ALNUM "-");
+}
+
+/* ^arn:aws(-cn|-us-gov|-iso|-iso-b)?:outposts:[a-z0-9-]+:[0-9]{12}:
+ * outpost/op-[0-9a-f]{17}$ */
+static int
+outpost_arn_valid(const char *s)
+{
+	static const char *const part[] = { ":", "-cn:", "-us-gov:",
+	    "-iso:", "-iso-b:" };
+	const char *p = NULL;
+	size_t i, n;
+
+	if ((s = skip(s, "arn:aws")) == NULL)
 		return 0;
-	ok = regexec(&r, s, 0, NULL, 0) == 0;
-	regfree(&r);
-	return ok;
+	for (i = 0; p == NULL && i < sizeof(part) / sizeof(part[0]); i++)
+		p = skip(s, part[i]);
+	if (p == NULL || (p = skip(p, "outposts:")) == NULL)
+		return 0;
+	if ((n = strspn(p, CH_LOWER CH_DIGIT "-")) == 0 || p[n] != ':')
+		return 0;
+	p += n + 1;
+	if ((p = exactly(p, CH_DIGIT, 12)) == NULL ||
+	    (p = skip(p, ":outpost/op-")) == NULL ||
+	    (p = exactly(p, CH_DIGIT "abcdef", 17)) == NULL)
+		return 0;
+	return *p == '\0';
+}
+
+/* ^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$ */
+static int
+role_arn_valid(const char *s)
+{
+	if ((s = skip(s, "arn:aws")) == NULL)
+		return 0;
+	s += strspn(s, CH_LOWER "-");
+	if ((s = skip(s, ":iam::")) == NULL ||
+	    (s = exactly(s, CH_DIGIT, 12)) == NULL ||
+	    (s = skip(s, ":role/")) == NULL)
+		return 0;
+	return *s != '\0';
+}
+
+/* ^1\.[0-9]{1,3}$ */
+static int
+k8s_version_valid(const char *s)
+{
+	size_t n;
+
+	if ((s = skip(s, "1.")) == NULL)
+		return 0;
+	n = strspn(s, CH_DIGIT);
+	return n >= 1 && n <= 3 && s[n] == '\0';
+}
+
+/* ^[A-Za-z0-9._-]{1,255}$ */
+static int
+placement_group_valid(const char *s)
+{
+	return strlen(s) <= 255 && only(s, CH_ALNUM "._-");
 }
 
 int
@@ -694,8 +781,7 @@ eksl_outpost_arn_parse(const char *arn, char *region, size_t rlen,
 {
 	const char *p, *q;
 
-	if (!matches("^arn:aws(-cn|-us-gov|-iso|-iso-b)?:outposts:"
-	    "[a-z0-9-]+:[0-9]{12}:outpost/op-[0-9a-f]{17}$", arn))
+	if (!outpost_arn_valid(arn))
 		return -1;
 	p = strchr(arn + 4, ':') + 1;		/* outposts:... */
 	p = strchr(p, ':') + 1;			/* region */
@@ -710,14 +796,21 @@ eksl_outpost_arn_parse(const char *arn, char *region, size_t rlen,
 int
 eksl_cluster_name_valid(const char *name)
 {
-	return strlen(name) <= 100 && matches("^[A-Za-z][A-Za-z0-9-]*$", name);
+	return strlen(name) <= 100 && name[0] != '\0' &&
+	    strchr(CH_LOWER CH_UPPER, name[0]) != NULL &&
+	    only(name, CH_ALNUM "-");
 }
 
 int
 eksl_instance_type_valid(const char *type)
 {
-	return strlen(type) <= 64 &&
-	    matches("^[a-z][a-z0-9-]*\\.[a-z0-9]+$", type);
+	size_t n;
+
+	if (strlen(type) > 64 || type[0] == '\0' ||
+	    strchr(CH_LOWER, type[0]) == NULL)
+		return 0;
+	n = strspn(type, CH_LOWER CH_DIGIT "-");
+	return type[n] == '.' && only(type + n + 1, CH_LOWER CH_DIGIT);
 }
 
 int
@@ -736,7 +829,7 @@ eksl_cc_validate(struct eksl_clusterconfig *cc, char *err, size_t errlen)
 	if (strlen(s) > 100)
 		return eksl_cc_error(cc, cc->name, err, errlen,
 		    "metadata.name: longer than 100 characters");
-	if (!matches("^[A-Za-z][A-Za-z0-9-]*$", s))
+	if (!eksl_cluster_name_valid(s))
 		return eksl_cc_error(cc, cc->name, err, errlen,
 		    "metadata.name: %s: must start with a letter and hold "
 		    "only letters, digits and '-'", s);
@@ -748,7 +841,7 @@ eksl_cc_validate(struct eksl_clusterconfig *cc, char *err, size_t errlen)
 		    "metadata.region: %s: not a region id (like us-west-2)",
 		    s);
 	if (cc->version != NULL &&
-	    !matches("^1\\.[0-9]{1,3}$", eksl_cc_str(cc->version)))
+	    !k8s_version_valid(eksl_cc_str(cc->version)))
 		return eksl_cc_error(cc, cc->version, err, errlen,
 		    "metadata.version: %s: want a Kubernetes version like "
 		    "\"1.30\"", eksl_cc_str(cc->version));
@@ -857,25 +950,25 @@ eksl_cc_validate(struct eksl_clusterconfig *cc, char *err, size_t errlen)
 		cc->authentication_mode = s != NULL ? s : "API_AND_CONFIG_MAP";
 	}
 	if ((s = eksl_cc_str(cc->placement_group)) != NULL &&
-	    !matches("^[A-Za-z0-9._-]{1,255}$", s))
+	    !placement_group_valid(s))
 		return eksl_cc_error(cc, cc->placement_group, err, errlen,
 		    "outpost.controlPlanePlacement.groupName: %s: not a "
 		    "placement group name", s);
 
 	/* IAM role, when given */
 	if ((s = eksl_cc_str(cc->service_role)) != NULL &&
-	    !matches("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", s))
+	    !role_arn_valid(s))
 		return eksl_cc_error(cc, cc->service_role, err, errlen,
 		    "iam.serviceRoleARN: %s: not an IAM role ARN", s);
 
 	/* network */
-	if (cc->vpc_id != NULL && !matches("^vpc-[A-Za-z0-9-]+$",
-	    eksl_cc_str(cc->vpc_id)))
+	if (cc->vpc_id != NULL &&
+	    !resource_id_valid(eksl_cc_str(cc->vpc_id), "vpc-"))
 		return eksl_cc_error(cc, cc->vpc_id, err, errlen,
 		    "vpc.id: %s: not a VPC id (vpc-...)",
 		    eksl_cc_str(cc->vpc_id));
-	if (cc->security_group != NULL && !matches("^sg-[A-Za-z0-9-]+$",
-	    eksl_cc_str(cc->security_group)))
+	if (cc->security_group != NULL &&
+	    !resource_id_valid(eksl_cc_str(cc->security_group), "sg-"))
 		return eksl_cc_error(cc, cc->security_group, err, errlen,
 		    "vpc.securityGroup: %s: not a security group id (sg-...)",
 		    eksl_cc_str(cc->security_group));
@@ -885,7 +978,7 @@ eksl_cc_validate(struct eksl_clusterconfig *cc, char *err, size_t errlen)
 		    "subnet on the Outpost is needed");
 	for (i = 0; i < cc->nsubnets; i++) {
 		s = eksl_cc_str(cc->subnet[i]);
-		if (!matches("^subnet-[A-Za-z0-9-]+$", s))
+		if (!resource_id_valid(s, "subnet-"))
 			return eksl_cc_error(cc, cc->subnet[i], err, errlen,
 			    "subnet id %s: not a subnet id (subnet-...)", s);
 		for (j = 0; j < i; j++)
