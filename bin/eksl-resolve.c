@@ -59,6 +59,13 @@ number(const char *opt, const char *s, long lo, long hi, long *out)
 }
 
 static void
+lkg_warn(const char *msg, void *arg)
+{
+	(void)arg;
+	eksl_warn("%s (ignored)", msg);
+}
+
+static void
 note_sink(int level, const char *line, void *arg)
 {
 	(void)arg;
@@ -284,13 +291,14 @@ main(int argc, char *argv[])
 	struct eksl_dns_server used[EKSL_DNS_MAX_SERVERS];
 	struct eksl_dns_opts o;
 	struct eksl_resolve_ctx ctx;
+	struct eksl_lkg *lkg = NULL;
 	struct output ob;
 	struct eksl_dns_query *q = NULL;
 	struct item *it = NULL;
 	const char *hosts[MAX_HOSTS];
 	char err[EKSL_ERRLEN], now[32], sv[EKSL_DNS_SERVERLEN];
 	char *state_dir = NULL;
-	json_t *srvlist = NULL, *lkg;
+	json_t *srvlist = NULL;
 	size_t nserv = 0, nhosts = 0, n = 0, nq = 0, nused = 0, i;
 	long timeout = 2000, tries = 2, port = 0;
 	int ch, probe = 0, rc = EKSL_EXIT_OK, st, k;
@@ -300,6 +308,7 @@ main(int argc, char *argv[])
 
 	eksl_msg_init(argv[0]);
 	memset(&o, 0, sizeof(o));
+	memset(&ctx, 0, sizeof(ctx));
 	while ((ch = getopt_long(argc, argv, "vq", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
@@ -443,9 +452,14 @@ main(int argc, char *argv[])
 	}
 	t = time(NULL);
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	memset(&ctx, 0, sizeof(ctx));
+	if (state_dir != NULL && nq > 0 &&
+	    (lkg = eksl_lkg_open(state_dir, lkg_warn, NULL)) == NULL) {
+		eksl_err("%s: %s", state_dir, strerror(ENOMEM));
+		rc = EKSL_EXIT_IO;
+		goto out;
+	}
 	ctx.tool = TOOL;
-	ctx.state_dir = state_dir;
+	ctx.lkg = lkg;
 	ctx.now = now;
 	ctx.servers = srvlist;
 	ctx.note = note_sink;
@@ -453,29 +467,20 @@ main(int argc, char *argv[])
 		rc = EKSL_EXIT_IO;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		if ((k = it[i].query) >= 0) {
-			lkg = NULL;
-			if (state_dir != NULL && eksl_lkg_load(state_dir,
-			    q[k].name, &lkg, err, sizeof(err)) == -1)
-				eksl_warn("%s (ignored)", err);
+	for (i = 0; i < n; i++)
+		if ((k = it[i].query) >= 0)
 			it[i].status = eksl_resolve_apply(it[i].rec, q[k].name,
-			    &q[k], lkg, &ctx);
-			json_decref(lkg);
-		}
-		/* with --probe, every address is needed at once first */
-		if (!probe) {
-			st = output_record(&ob, &it[i]);
-			rc = EKSL_EXIT_WORST(rc, st);
-		}
-	}
+			    &q[k], &ctx);
+	/* the new answers, in one write, before the records go out */
+	st = eksl_resolve_save(&ctx);
+	rc = EKSL_EXIT_WORST(rc, st);
 	if (probe) {
 		st = probe_all(it, n, port, (int)timeout);
 		rc = EKSL_EXIT_WORST(rc, st);
-		for (i = 0; i < n; i++) {
-			st = output_record(&ob, &it[i]);
-			rc = EKSL_EXIT_WORST(rc, st);
-		}
+	}
+	for (i = 0; i < n; i++) {
+		st = output_record(&ob, &it[i]);
+		rc = EKSL_EXIT_WORST(rc, st);
 	}
 	if (output_close(&ob) == -1)
 		rc = EKSL_EXIT_IO;
@@ -487,6 +492,8 @@ main(int argc, char *argv[])
 		eksl_dns_query_clear(q, nq);
 	free(q);
 	free(state_dir);
+	eksl_resolve_ctx_clear(&ctx);
+	eksl_lkg_free(lkg);
 	json_decref(srvlist);
 	return rc;
 }

@@ -93,20 +93,64 @@ has_ip(const json_t *arr, const char *ip)
 	return 0;
 }
 
+/* {ip, source, ttl}, with source shared; new reference or NULL. */
+static json_t *
+address(const char *ip, json_t *source, long long ttl)
+{
+	json_t *o;
+
+	/* ip is inet_ntop's or checked by lkg: ASCII, no UTF-8 check */
+	if ((o = json_object()) == NULL ||
+	    json_object_set_new_nocheck(o, "ip", json_string_nocheck(ip)) ==
+	    -1 || json_object_set_nocheck(o, "source", source) == -1 ||
+	    json_object_set_new_nocheck(o, "ttl",
+	    json_integer((json_int_t)ttl)) == -1) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static void
-add_dns(json_t *out, const struct eksl_dns_answer *ans)
+add_dns(json_t *out, const struct eksl_dns_answer *ans,
+    struct eksl_resolve_ctx *ctx)
 {
 	size_t i;
 
 	if (ans->status != EKSL_DNS_OK)
 		return;
+	if (ctx->dns_source == NULL)
+		ctx->dns_source = json_string("dns");
 	for (i = 0; i < ans->naddrs; i++) {
 		if (has_ip(out, ans->addrs[i].ip))
 			continue;
-		json_array_append_new(out, json_pack("{s:s, s:s, s:I}", "ip",
-		    ans->addrs[i].ip, "source", "dns", "ttl",
-		    (json_int_t)ans->addrs[i].ttl));
+		json_array_append_new(out, address(ans->addrs[i].ip,
+		    ctx->dns_source, ans->addrs[i].ttl));
 	}
+}
+
+/* The saved answer as an array of {ip, source "cache", ttl}; new ref. */
+static json_t *
+lkg_addresses(const struct eksl_lkg_entry *e)
+{
+	json_t *out, *source;
+	size_t i;
+
+	if ((out = json_array()) == NULL)
+		return NULL;
+	if ((source = json_string("cache")) == NULL) {
+		json_decref(out);
+		return NULL;
+	}
+	for (i = 0; i < e->n; i++)
+		if (json_array_append_new(out, address(e->a[i].ip, source,
+		    e->a[i].ttl)) == -1) {
+			json_decref(out);
+			out = NULL;
+			break;
+		}
+	json_decref(source);
+	return out;
 }
 
 /* A failed query is one that gave no answer: not OK and not NODATA. */
@@ -194,11 +238,23 @@ list_ips(const json_t *arr, char *buf, size_t len)
 }
 
 static void
-set_resolve(json_t *rec, const struct eksl_resolve_ctx *ctx, int ok,
+set_resolve(json_t *rec, struct eksl_resolve_ctx *ctx, int ok,
     int stale, const char *error, int changed)
 {
 	json_t *r;
 
+	/*
+	 * Every record DNS answered as before gets the same "resolve": one
+	 * object, shared, rather than a thousand equal ones.
+	 */
+	if (ok && !stale && error == NULL && !changed) {
+		if (ctx->answered == NULL)
+			ctx->answered = json_pack("{s:s, s:b, s:b, s:O, s:n, "
+			    "s:b}", "at", ctx->now, "ok", 1, "stale", 0,
+			    "servers", ctx->servers, "error", "changed", 0);
+		json_object_set(rec, "resolve", ctx->answered);
+		return;
+	}
 	r = json_pack("{s:s, s:b, s:b, s:O, s:s?, s:b}", "at", ctx->now,
 	    "ok", ok, "stale", stale, "servers", ctx->servers, "error", error,
 	    "changed", changed);
@@ -209,36 +265,28 @@ set_resolve(json_t *rec, const struct eksl_resolve_ctx *ctx, int ok,
 
 /* DNS answered for both types with at least one address. */
 static int
-apply_answer(json_t *rec, const char *host, json_t *dns, const json_t *lkg,
-    const struct eksl_resolve_ctx *ctx)
+apply_answer(json_t *rec, const char *host, json_t *dns,
+    const struct eksl_lkg_entry *lkg, struct eksl_resolve_ctx *ctx)
 {
 	char err[512], oldl[LINELEN / 2], newl[LINELEN / 2];
-	const json_t *old = json_object_get(lkg, "addresses");
-	int changed = 0, rc = EKSL_EXIT_OK, r;
+	json_t *old;
+	int changed = 0, rc = EKSL_EXIT_OK;
 
-	if (lkg != NULL && !eksl_lkg_same(old, dns)) {
+	if (lkg != NULL && !eksl_lkg_same(lkg, dns)) {
 		changed = 1;
+		old = lkg_addresses(lkg);
 		list_ips(old, oldl, sizeof(oldl));
 		list_ips(dns, newl, sizeof(newl));
+		json_decref(old);
 		note(ctx, EKSL_RESOLVE_WARN, "%s: answer changed: %s -> %s",
 		    host, oldl, newl);
 	}
 	/* the same answer as saved: nothing to write, not even a lock */
-	if (ctx->state_dir != NULL && (lkg == NULL || changed)) {
-		r = eksl_lkg_save(ctx->state_dir, host, dns, ctx->now, err,
-		    sizeof(err));
-		if (r == -1) {
-			note(ctx, EKSL_RESOLVE_ERR, "%s", err);
-			eksl_record_add_error(rec, ctx->tool, "io", "%s", err);
-			rc = EKSL_EXIT_IO;
-		} else if (r == 2)
-			note(ctx, EKSL_RESOLVE_WARN, "%s: answer not saved as "
-			    "last-known-good: it has %zu addresses, the saved "
-			    "one %zu", host, json_array_size(dns),
-			    json_array_size(old));
-		else if (r == 1)
-			note(ctx, EKSL_RESOLVE_INFO, "%s: saved as "
-			    "last-known-good", host);
+	if (ctx->lkg != NULL && (lkg == NULL || changed) &&
+	    eksl_lkg_put(ctx->lkg, host, dns, rec, err, sizeof(err)) == -1) {
+		note(ctx, EKSL_RESOLVE_ERR, "%s", err);
+		eksl_record_add_error(rec, ctx->tool, "io", "%s", err);
+		rc = EKSL_EXIT_IO;
 	}
 	json_object_set(rec, "addresses", dns);
 	set_resolve(rec, ctx, 1, 0, NULL, changed);
@@ -247,26 +295,32 @@ apply_answer(json_t *rec, const char *host, json_t *dns, const json_t *lkg,
 
 int
 eksl_resolve_apply(json_t *rec, const char *host,
-    const struct eksl_dns_query *q, const json_t *lkg,
-    const struct eksl_resolve_ctx *ctx)
+    const struct eksl_dns_query *q, struct eksl_resolve_ctx *ctx)
 {
-	char why[128];
-	json_t *dns = NULL, *cand[3] = { NULL, NULL, NULL };
+	struct eksl_lkg_entry lkg;
+	char why[128], err[1024];
+	json_t *dns = NULL, *saved = NULL, *cand[3] = { NULL, NULL, NULL };
 	json_t *best = NULL, *out = NULL, *v;
 	const char *what[3] = { "last-known-good", "controlPlane",
 	    "the record's own addresses" };
-	int rc = EKSL_EXIT_UNREACHABLE, fa, f6, stale = 0;
+	int rc = EKSL_EXIT_UNREACHABLE, fa, f6, stale = 0, have = 0;
 	size_t i, k;
 
+	if (ctx->lkg != NULL) {
+		have = eksl_lkg_get(ctx->lkg, host, &lkg, err, sizeof(err));
+		if (have == -1)
+			note(ctx, EKSL_RESOLVE_WARN, "%s (ignored)", err);
+		have = have == 1;
+	}
 	if ((dns = json_array()) == NULL)
 		return EKSL_EXIT_IO;
-	add_dns(dns, &q->a);
-	add_dns(dns, &q->aaaa);
+	add_dns(dns, &q->a, ctx);
+	add_dns(dns, &q->aaaa, ctx);
 	eksl_resolve_sort(dns);
 	fa = failed(&q->a);
 	f6 = failed(&q->aaaa);
 	if (!fa && !f6 && json_array_size(dns) > 0) {
-		rc = apply_answer(rec, host, dns, lkg, ctx);
+		rc = apply_answer(rec, host, dns, have ? &lkg : NULL, ctx);
 		goto out;
 	}
 
@@ -279,8 +333,9 @@ eksl_resolve_apply(json_t *rec, const char *host,
 	describe_failure(q, why, sizeof(why));
 	if (json_array_size(dns) == 0)
 		fa = f6 = 1;
-	cand[0] = candidate(json_object_get(lkg, "addresses"), "ip", "cache",
-	    fa, f6);
+	if (have)
+		saved = lkg_addresses(&lkg);
+	cand[0] = candidate(saved, "ip", "cache", fa, f6);
 	cand[1] = candidate(json_object_get(rec, "controlPlane"), "privateIp",
 	    "ec2", fa, f6);
 	cand[2] = candidate(json_object_get(rec, "addresses"), "ip", NULL,
@@ -324,5 +379,55 @@ eksl_resolve_apply(json_t *rec, const char *host,
 		json_decref(cand[i]);
 	json_decref(out);
 	json_decref(dns);
+	json_decref(saved);
 	return rc;
+}
+
+struct save_arg {
+	struct eksl_resolve_ctx	*ctx;
+	const char		*err;
+};
+
+static void
+saved(const struct eksl_lkg_result *r, void *arg)
+{
+	const struct save_arg *sa = arg;
+	struct eksl_resolve_ctx *ctx = sa->ctx;
+
+	if (r->status == -1)
+		eksl_record_add_error(r->tag, ctx->tool, "io", "%s", sa->err);
+	else if (r->status == 2)
+		note(ctx, EKSL_RESOLVE_WARN, "%s: answer not saved as "
+		    "last-known-good: it has %zu addresses, the saved one %zu",
+		    r->host, r->naddrs, r->nsaved);
+	else if (r->status == 1)
+		note(ctx, EKSL_RESOLVE_INFO, "%s: saved as last-known-good",
+		    r->host);
+}
+
+int
+eksl_resolve_save(struct eksl_resolve_ctx *ctx)
+{
+	char err[1024];
+	struct save_arg sa;
+
+	if (ctx->lkg == NULL)
+		return EKSL_EXIT_OK;
+	err[0] = '\0';
+	sa.ctx = ctx;
+	sa.err = err;
+	if (eksl_lkg_commit(ctx->lkg, ctx->now, saved, &sa, err,
+	    sizeof(err)) == -1) {
+		note(ctx, EKSL_RESOLVE_ERR, "%s", err);
+		return EKSL_EXIT_IO;
+	}
+	return EKSL_EXIT_OK;
+}
+
+void
+eksl_resolve_ctx_clear(struct eksl_resolve_ctx *ctx)
+{
+	json_decref(ctx->answered);
+	json_decref(ctx->dns_source);
+	ctx->answered = ctx->dns_source = NULL;
 }

@@ -123,8 +123,8 @@ teardown() {
 
 @test "fault sweep: eksl-resolve --state-dir (the last-known-good file)" {
 	start_unbound
-	mkdir -p "$D/st/resolve"
-	SWEEP_CMP=same_but_since run fault_sweep /dev/null "$D/st/resolve/api.eks.test.json" \
+	mkdir -p "$D/st"
+	SWEEP_CMP=same_but_since run fault_sweep /dev/null "$D/st/resolve.jsonl" \
 	    eksl-resolve --server "$NS" --state-dir "$D/st" --host api.eks.test
 	echo "$output"
 	assert_success
@@ -158,10 +158,10 @@ teardown() {
 
 @test "kill sweep: SIGKILLed eksl-resolve runs leave the old or the new last-known-good" {
 	start_unbound
-	mkdir -p "$D/st/resolve"
+	mkdir -p "$D/st"
 	printf '{"host":"api.eks.test","since":"2020-01-01T00:00:00Z","addresses":[{"ip":"127.0.0.99","ttl":300}]}\n' \
-	    >"$D/st/resolve/api.eks.test.json"
-	SWEEP_CMP=same_but_since run kill_sweep "$KILL_RUNS" /dev/null "$D/st/resolve/api.eks.test.json" \
+	    >"$D/st/resolve.jsonl"
+	SWEEP_CMP=same_but_since run kill_sweep "$KILL_RUNS" /dev/null "$D/st/resolve.jsonl" \
 	    eksl-resolve --server "$NS" --state-dir "$D/st" --host api.eks.test
 	echo "$output"
 	assert_success

@@ -109,6 +109,35 @@ res() {
 	eksl-resolve --server "$NS" --state-dir "$ST" "$@"
 }
 
+# saved HOST: HOST's line in the last-known-good file
+saved() {
+	jq -c --arg h "$1" 'select(.host == $h)' "$ST/resolve.jsonl"
+}
+
+# seed HOST SINCE IP...: write HOST's last-known-good line (TTL 300)
+seed() {
+	local host=$1 since=$2 a= ip
+	shift 2
+	for ip in "$@"; do
+		a="$a${a:+,}{\"ip\":\"$ip\",\"ttl\":300}"
+	done
+	mkdir -p "$ST"
+	printf '{"host":"%s","since":"%s","addresses":[%s]}\n' "$host" \
+	    "$since" "$a" >>"$ST/resolve.jsonl"
+}
+
+# seed_old HOST IP...: an earlier version's per-host file (TTL 60)
+seed_old() {
+	local host=$1 a= ip
+	shift
+	for ip in "$@"; do
+		a="$a${a:+,}{\"ip\":\"$ip\",\"ttl\":60}"
+	done
+	mkdir -p "$ST/resolve"
+	printf '{\n "host": "%s",\n "since": "2026-01-01T00:00:00Z",\n "addresses": [%s]\n}\n' \
+	    "$host" "$a" >"$ST/resolve/$host.json"
+}
+
 API4='["127.0.0.11","127.0.0.12","127.0.0.13","::1"]'
 
 # ---- options ---------------------------------------------------------
@@ -193,8 +222,10 @@ EOF
 	[ "$(jq -c '.resolve | [.ok, .stale, .servers, .error, .changed]' <<<"$output")" = '[true,false,["127.0.0.153:53"],null,false]' ]
 	[[ "$(jq -r .resolve.at <<<"$output")" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]]
 	[ "$(jq -r .schema <<<"$output")" = eksl.cluster.v1 ]
-	[ "$(jq -c '[.addresses[].ip]' "$ST/resolve/api.eks.test.json")" = "$API4" ]
-	[ "$(jq -r .host "$ST/resolve/api.eks.test.json")" = api.eks.test ]
+	[ "$(saved api.eks.test | jq -c '[.addresses[] | .ip, .ttl]')" = '["127.0.0.11",300,"127.0.0.12",300,"127.0.0.13",300,"::1",300]' ]
+	[ "$(wc -l <"$ST/resolve.jsonl")" -eq 1 ]
+	[[ "$(saved api.eks.test | jq -r .since)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]]
+	[ "$(ls -A "$ST")" = "$(printf '.resolve.jsonl.eksl.lock\nresolve.jsonl')" ]
 }
 
 @test "the answer matches dig's, an independent client" {
@@ -227,8 +258,7 @@ EOF
 
 @test "an unchanged answer does not rewrite the last-known-good (mtime and inode stay)" {
 	res --host api.eks.test >/dev/null
-	f=$ST/resolve/api.eks.test.json
-	before=$(stat -c '%i %Y %s' "$f")
+	f=$ST/resolve.jsonl
 	touch -d '2020-01-01' "$f"
 	before=$(stat -c '%i %Y' "$f")
 	run --separate-stderr res --host api.eks.test
@@ -240,11 +270,12 @@ EOF
 	run --separate-stderr res --host API.EKS.test.
 	[ "$status" -eq 0 ]
 	[ "$(jq -c '[.addresses[].ip]' <<<"$output")" = "$API4" ]
-	[ "$(ls "$ST/resolve")" = api.eks.test.json ]
+	[ "$(jq -r .host "$ST/resolve.jsonl")" = api.eks.test ]
 	run --separate-stderr res --host api.eks.test
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
-	[ "$(ls "$ST/resolve")" = api.eks.test.json ]
+	[ "$(jq -r .resolve.changed <<<"$output")" = false ]
+	[ "$(jq -r .host "$ST/resolve.jsonl")" = api.eks.test ]
 }
 
 @test "an IPv4 server with a port, an IPv6 server as [::1]:PORT" {
@@ -285,7 +316,7 @@ EOF
 	[ "$(jq -c '.addresses' <<<"$output")" = '[]' ]
 	[ "$(jq -c '.resolve | [.ok, .stale, .error]' <<<"$output")" = '[false,false,"NXDOMAIN"]' ]
 	[ "$(jq -c '.errors' <<<"$output")" = '[{"tool":"resolve","code":"dns","message":"nope.eks.test: NXDOMAIN; no last-known-good and no controlPlane address"}]' ]
-	[ ! -e "$ST/resolve/nope.eks.test.json" ]
+	[ ! -e "$ST/resolve.jsonl" ]
 }
 
 @test "SERVFAIL (unbound forwarding to a dead server): exit 5" {
@@ -361,7 +392,7 @@ dns_ms() {
 	[ "$(jq -c '[.addresses[] | [.ip, .source]]' <<<"$output")" = '[["10.0.1.10","ec2"],["10.0.1.11","ec2"],["10.0.1.12","ec2"]]' ]
 	[ "$(jq -c '.resolve | [.ok, .error]' <<<"$output")" = '[false,"NXDOMAIN"]' ]
 	[ "$(jq -c '.errors' <<<"$output")" = null ]
-	[ ! -e "$ST/resolve/nope.eks.test.json" ]
+	[ ! -e "$ST/resolve.jsonl" ]
 }
 
 @test "cache fallback after the server stops: source cache, stale, exit 1" {
@@ -372,7 +403,7 @@ dns_ms() {
 		dig +time=1 +tries=1 @"$NS2" api.eks.test >/dev/null 2>&1 || break
 		sleep 0.05
 	done
-	saved=$(cat "$ST/resolve/api.eks.test.json")
+	before=$(cat "$ST/resolve.jsonl")
 	in='{"host":"api.eks.test","controlPlane":[{"privateIp":"10.0.1.10"}]}'
 	run --separate-stderr bash -c 'eksl-resolve --server "$1" --state-dir "$2" --timeout 200 --tries 1 <<<"$3"' sh "$NS2" "$ST" "$in"
 	[ "$status" -eq 1 ]
@@ -382,12 +413,11 @@ dns_ms() {
 	[ "$(jq -c '[.addresses[].ttl] | unique' <<<"$output")" = '[300]' ]
 	[ "$(jq -c '.resolve | [.ok, .stale, .changed, .servers]' <<<"$output")" = '[false,true,false,["127.0.0.154:53"]]' ]
 	# the failure wrote nothing
-	[ "$(cat "$ST/resolve/api.eks.test.json")" = "$saved" ]
+	[ "$(cat "$ST/resolve.jsonl")" = "$before" ]
 }
 
 @test "the fallback with more addresses wins: controlPlane over a smaller cache" {
-	mkdir -p "$ST/resolve"
-	printf '{"host":"nope.eks.test","since":"2026-01-01T00:00:00Z","addresses":[{"ip":"10.0.1.10","ttl":60}]}\n' >"$ST/resolve/nope.eks.test.json"
+	seed nope.eks.test 2026-01-01T00:00:00Z 10.0.1.10
 	in='{"host":"nope.eks.test","controlPlane":[{"privateIp":"10.0.1.10"},{"privateIp":"10.0.1.11"}]}'
 	run --separate-stderr bash -c 'eksl-resolve --server "$1" --state-dir "$2" <<<"$3"' sh "$NS" "$ST" "$in"
 	[ "$status" -eq 1 ]
@@ -411,15 +441,14 @@ dns_ms() {
 }
 
 @test "a changed answer is flagged and reported with old and new addresses" {
-	mkdir -p "$ST/resolve"
-	printf '{"host":"api.eks.test","since":"2026-01-01T00:00:00Z","addresses":[{"ip":"127.0.0.11","ttl":300},{"ip":"127.0.0.99","ttl":300}]}\n' >"$ST/resolve/api.eks.test.json"
+	seed api.eks.test 2026-01-01T00:00:00Z 127.0.0.11 127.0.0.99
 	run --separate-stderr res --host api.eks.test
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "eksl-resolve: api.eks.test: answer changed: 127.0.0.11 127.0.0.99 -> 127.0.0.11 127.0.0.12 127.0.0.13 ::1" ]
 	[ "$(jq -c '.resolve | [.ok, .changed]' <<<"$output")" = '[true,true]' ]
 	# the new, larger answer is the last-known-good now
-	[ "$(jq -c '[.addresses[].ip]' "$ST/resolve/api.eks.test.json")" = "$API4" ]
-	[ "$(jq -r .since "$ST/resolve/api.eks.test.json")" != 2026-01-01T00:00:00Z ]
+	[ "$(saved api.eks.test | jq -c '[.addresses[].ip]')" = "$API4" ]
+	[ "$(saved api.eks.test | jq -r .since)" != 2026-01-01T00:00:00Z ]
 	# and the next run sees no change
 	run --separate-stderr res --host api.eks.test
 	[ -z "$stderr" ]
@@ -427,22 +456,20 @@ dns_ms() {
 }
 
 @test "a smaller answer is flagged but never replaces a larger last-known-good" {
-	mkdir -p "$ST/resolve"
-	f=$ST/resolve/v4only.eks.test.json
-	printf '{"host":"v4only.eks.test","since":"2026-01-01T00:00:00Z","addresses":[{"ip":"127.0.0.21","ttl":60},{"ip":"127.0.0.22","ttl":60}]}\n' >"$f"
-	saved=$(cat "$f")
+	seed v4only.eks.test 2026-01-01T00:00:00Z 127.0.0.21 127.0.0.22
+	f=$ST/resolve.jsonl
+	before=$(cat "$f")
 	run --separate-stderr res --host v4only.eks.test
 	[ "$status" -eq 0 ]
 	[ "${stderr_lines[0]}" = "eksl-resolve: v4only.eks.test: answer changed: 127.0.0.21 127.0.0.22 -> 127.0.0.21" ]
 	[ "${stderr_lines[1]}" = "eksl-resolve: v4only.eks.test: answer not saved as last-known-good: it has 1 addresses, the saved one 2" ]
 	[ "$(jq -c '[.addresses[].ip]' <<<"$output")" = '["127.0.0.21"]' ]
-	[ "$(cat "$f")" = "$saved" ]
+	[ "$(cat "$f")" = "$before" ]
 }
 
 @test "a failed lookup never writes the state dir (no empty answer saved)" {
-	mkdir -p "$ST/resolve"
-	f=$ST/resolve/nope.eks.test.json
-	printf '{"host":"nope.eks.test","since":"2026-01-01T00:00:00Z","addresses":[{"ip":"127.0.0.31","ttl":60}]}\n' >"$f"
+	seed nope.eks.test 2026-01-01T00:00:00Z 127.0.0.31
+	f=$ST/resolve.jsonl
 	touch -d 2020-01-01 "$f"
 	before=$(stat -c '%i %Y' "$f")
 	run --separate-stderr res --host nope.eks.test
@@ -451,19 +478,109 @@ dns_ms() {
 }
 
 @test "a corrupt last-known-good is reported, ignored and replaced by a good answer" {
+	seed v4only.eks.test 2026-01-01T00:00:00Z 127.0.0.21
+	echo '{"host":"api.eks.test","addresses":[{"ip":"bad"}]}' >>"$ST/resolve.jsonl"
+	run --separate-stderr res --host api.eks.test
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "eksl-resolve: $ST/resolve.jsonl:2: address 1: not an IP address (ignored)" ]
+	[ "$(saved api.eks.test | jq -c '[.addresses[].ip]')" = "$API4" ]
+	# the other host's line is kept as it was
+	[ "$(saved v4only.eks.test | jq -r .since)" = 2026-01-01T00:00:00Z ]
+}
+
+@test "many hosts: one file, one line each, sorted by host; other runs' hosts are kept" {
+	run --separate-stderr res --host v4only.eks.test --host api.eks.test --host nope.eks.test
+	[ "$status" -eq 5 ]
+	[ "$(jq -r .host "$ST/resolve.jsonl" | tr '\n' ' ')" = "api.eks.test v4only.eks.test " ]
+	# every line is the canonical form (what a reader may rely on)
+	[ "$(sed -n 2p "$ST/resolve.jsonl" | sed 's/"since":"[^"]*"/"since":"T"/')" = '{"host":"v4only.eks.test","since":"T","addresses":[{"ip":"127.0.0.21","ttl":60}]}' ]
+	# a run with other hosts merges its answers in, the rest stays as is
+	head -1 "$ST/resolve.jsonl" >"$BATS_TEST_TMPDIR/first"
+	run --separate-stderr res --host n7.bulk.test
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .host "$ST/resolve.jsonl" | tr '\n' ' ')" = "api.eks.test n7.bulk.test v4only.eks.test " ]
+	[ "$(head -1 "$ST/resolve.jsonl")" = "$(cat "$BATS_TEST_TMPDIR/first")" ]
+}
+
+@test "two runs at once, each with its own hosts: both answers are saved" {
+	for i in 1 2 3 4 5; do
+		res --host "n$i.bulk.test" >/dev/null &
+		res --host "n1$i.bulk.test" >/dev/null &
+		wait
+	done
+	[ "$(jq -r .host "$ST/resolve.jsonl" | sort | tr '\n' ' ')" = "n1.bulk.test n11.bulk.test n12.bulk.test n13.bulk.test n14.bulk.test n15.bulk.test n2.bulk.test n3.bulk.test n4.bulk.test n5.bulk.test " ]
+}
+
+@test "a file edited by hand is read in any JSON form and order; a line with no host is reported and dropped" {
+	mkdir -p "$ST"
+	cat >"$ST/resolve.jsonl" <<'EOF'
+{"since": "2026-01-01T00:00:00Z", "host": "V4ONLY.eks.test.", "addresses": [{"ttl": 60, "ip": "127.0.0.21", "note": "x"}]}
+
+not json
+{"host":"api.eks.test","since":"2026-01-01T00:00:00Z","addresses":[{"ip":"127.0.0.13","ttl":300},{"ip":"::1","ttl":300},{"ip":"127.0.0.12","ttl":300},{"ip":"127.0.0.11","ttl":300},{"ip":"127.0.0.11","ttl":300}]}
+{"host":"api.eks.test","since":"2020-01-01T00:00:00Z","addresses":[{"ip":"127.0.0.99","ttl":300}]}
+EOF
+	run --separate-stderr res --host api.eks.test --host v4only.eks.test
+	[ "$status" -eq 0 ]
+	[ "${stderr_lines[0]}" = "eksl-resolve: $ST/resolve.jsonl:3:3: '[' or '{' expected near 'not' (ignored)" ]
+	[ "${stderr_lines[1]}" = "eksl-resolve: $ST/resolve.jsonl:5: api.eks.test: also on line 4 (ignored)" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	# both answers are the saved ones: nothing changed, nothing written
+	[ "$(jq -c '[.resolve.changed]' <<<"$output" | tr -d '\n')" = '[false][false]' ]
+	[ "$(wc -l <"$ST/resolve.jsonl")" -eq 5 ]
+	# a new answer rewrites the file: sorted, the bad lines gone, the
+	# others as they were
+	run --separate-stderr res -q --host n3.bulk.test
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .host "$ST/resolve.jsonl" | tr '\n' ' ')" = "api.eks.test n3.bulk.test V4ONLY.eks.test. " ]
+	[ "$(saved api.eks.test | jq -r .since)" = 2026-01-01T00:00:00Z ]
+}
+
+@test "an earlier version's per-host file is used, then moved into resolve.jsonl" {
+	seed_old api.eks.test 127.0.0.11 127.0.0.12 127.0.0.13 ::1
+	seed_old v4only.eks.test 127.0.0.21
+	touch "$ST/resolve/.api.eks.test.json.eksl.lock"
+	# DNS fails: the old file is the last-known-good
+	run --separate-stderr eksl-resolve --server 127.0.0.1:9 --timeout 200 --tries 1 --state-dir "$ST" --host api.eks.test
+	[ "$status" -eq 1 ]
+	[ "$(jq -c '[.addresses[] | .ip, .source, .ttl] | unique' <<<"$output")" = '[60,"127.0.0.11","127.0.0.12","127.0.0.13","::1","cache"]' ]
+	[ "$(saved api.eks.test | jq -c '[.since, [.addresses[].ip]]')" = '["2026-01-01T00:00:00Z",["127.0.0.11","127.0.0.12","127.0.0.13","::1"]]' ]
+	[ ! -e "$ST/resolve/api.eks.test.json" ]
+	[ ! -e "$ST/resolve/.api.eks.test.json.eksl.lock" ]
+	# DNS answers the same: not a change; the last old file goes, and
+	# its directory with it
+	run --separate-stderr res --host v4only.eks.test
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(jq -r .resolve.changed <<<"$output")" = false ]
+	[ "$(saved v4only.eks.test | jq -r .since)" = 2026-01-01T00:00:00Z ]
+	[ ! -e "$ST/resolve" ]
+	[ "$(jq -r .host "$ST/resolve.jsonl" | tr '\n' ' ')" = "api.eks.test v4only.eks.test " ]
+}
+
+@test "an earlier version's file that differs from DNS is flagged; a corrupt one is ignored" {
+	seed_old api.eks.test 127.0.0.11 127.0.0.99
+	run --separate-stderr res --host api.eks.test
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "eksl-resolve: api.eks.test: answer changed: 127.0.0.11 127.0.0.99 -> 127.0.0.11 127.0.0.12 127.0.0.13 ::1" ]
+	[ "$(saved api.eks.test | jq -c '[.addresses[].ip]')" = "$API4" ]
+	[ ! -e "$ST/resolve" ]
+	rm "$ST/resolve.jsonl"
 	mkdir -p "$ST/resolve"
 	echo '{"host":"api.eks.test","addresses":[{"ip":"bad"}]}' >"$ST/resolve/api.eks.test.json"
 	run --separate-stderr res --host api.eks.test
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "eksl-resolve: $ST/resolve/api.eks.test.json: address 1: not an IP address (ignored)" ]
-	[ "$(jq -c '[.addresses[].ip]' "$ST/resolve/api.eks.test.json")" = "$API4" ]
+	[ "$(saved api.eks.test | jq -c '[.addresses[].ip]')" = "$API4" ]
 }
 
 @test "a state dir that cannot be written: exit 6 with an io error, addresses still printed" {
 	touch "$BATS_TEST_TMPDIR/file"
 	run --separate-stderr eksl-resolve --server "$NS" --state-dir "$BATS_TEST_TMPDIR/file" --host api.eks.test
 	[ "$status" -eq 6 ]
-	[[ "${stderr_lines[-1]}" == "eksl-resolve: $BATS_TEST_TMPDIR/file"*": Not a directory" ]]
+	[ "${stderr_lines[0]}" = "eksl-resolve: $BATS_TEST_TMPDIR/file/resolve.jsonl: Not a directory (ignored)" ]
+	[ "${stderr_lines[1]}" = "eksl-resolve: $BATS_TEST_TMPDIR/file: not a directory" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
 	[ "$(jq -c '[.addresses[].ip]' <<<"$output")" = "$API4" ]
 	[ "$(jq -r '.errors[0].code' <<<"$output")" = io ]
 }
@@ -526,7 +643,7 @@ dns_ms() {
 	mkdir -p "$ST"
 	run --separate-stderr unshare -m sh -c 'mount -t tmpfs tmpfs "$2" &&
 	    eksl-resolve --server "$1" --state-dir "$2" <"$3" &&
-	    ls "$2/resolve" | wc -l >&2' sh "$NS" "$ST" "$BATS_TEST_TMPDIR/in"
+	    wc -l <"$2/resolve.jsonl" >&2' sh "$NS" "$ST" "$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 0 ]
 	[ "$stderr" = 1000 ]
 	[ "${#lines[@]}" -eq 1000 ]
@@ -590,15 +707,15 @@ dns_ms() {
 	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
 	    env HOME="$home" XDG_STATE_HOME="$home/xdg" "$EKSL_BIN/eksl-resolve" --server "$NS" --host api.eks.test
 	[ "$status" -eq 0 ]
-	[ -f "$home/xdg/eksl/resolve/api.eks.test.json" ]
+	[ -f "$home/xdg/eksl/resolve.jsonl" ]
 	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
 	    env -u XDG_STATE_HOME HOME="$home" "$EKSL_BIN/eksl-resolve" --server "$NS" --host api.eks.test
 	[ "$status" -eq 0 ]
-	[ -f "$home/.local/state/eksl/resolve/api.eks.test.json" ]
+	[ -f "$home/.local/state/eksl/resolve.jsonl" ]
 	# root: /var/lib/eksl, on a private tmpfs so the real one is untouched
 	run --separate-stderr unshare -m sh -c 'mount -t tmpfs tmpfs /var/lib &&
 	    eksl-resolve --server "$1" --host api.eks.test >/dev/null &&
-	    cat /var/lib/eksl/resolve/api.eks.test.json' sh "$NS"
+	    cat /var/lib/eksl/resolve.jsonl' sh "$NS"
 	[ "$status" -eq 0 ]
 	[ "$(jq -c '[.addresses[].ip]' <<<"$output")" = "$API4" ]
 }

@@ -138,48 +138,56 @@ static const struct {
 	    "no addresses" },
 };
 
+/* Save ips (space separated) as host's last-known-good in dir at since. */
+static void
+seed(const char *dir, const char *host, const char *ips, const char *since)
+{
+	struct eksl_lkg *s;
+	json_t *arr;
+	char buf[256], err[256], *ip, *save = NULL;
+
+	arr = json_array();
+	snprintf(buf, sizeof(buf), "%s", ips);
+	for (ip = strtok_r(buf, " ", &save); ip != NULL;
+	    ip = strtok_r(NULL, " ", &save))
+		json_array_append_new(arr, json_pack("{s:s, s:i}", "ip", ip,
+		    "ttl", 60));
+	if ((s = eksl_lkg_open(dir, NULL, NULL)) == NULL ||
+	    eksl_lkg_put(s, host, arr, NULL, err, sizeof(err)) == -1 ||
+	    eksl_lkg_commit(s, since, NULL, NULL, err, sizeof(err)) == -1)
+		tap_diag("lkg save: %s", err);
+	eksl_lkg_free(s);
+	json_decref(arr);
+}
+
 static void
 test_apply(const char *dir)
 {
 	struct eksl_resolve_ctx ctx;
 	struct eksl_dns_query q;
-	json_t *rec, *servers_j, *arr, *lkg;
-	char host[64], got[512], err[256], *ip, *save, buf[256];
+	json_t *rec, *servers_j;
+	char host[64], got[512];
 	const char *e;
 	size_t i;
 	int rc;
 
 	servers_j = json_pack("[s]", "127.0.0.1:53");
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.tool = "resolve";
-	ctx.state_dir = dir;
-	ctx.now = "2026-11-28T00:00:00Z";
-	ctx.servers = servers_j;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(host, sizeof(host), "h%zu.test", i);
-		if (cases[i].lkg != NULL) {
-			arr = json_array();
-			snprintf(buf, sizeof(buf), "%s", cases[i].lkg);
-			save = NULL;
-			for (ip = strtok_r(buf, " ", &save); ip != NULL;
-			    ip = strtok_r(NULL, " ", &save))
-				json_array_append_new(arr, json_pack(
-				    "{s:s, s:i}", "ip", ip, "ttl", 60));
-			if (eksl_lkg_save(dir, host, arr, "2026-01-01T00:00:00Z",
-			    err, sizeof(err)) != 1)
-				tap_diag("lkg save: %s", err);
-			json_decref(arr);
-		}
+		if (cases[i].lkg != NULL)
+			seed(dir, host, cases[i].lkg, "2026-01-01T00:00:00Z");
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.tool = "resolve";
+		ctx.lkg = eksl_lkg_open(dir, NULL, NULL);
+		ctx.now = "2026-11-28T00:00:00Z";
+		ctx.servers = servers_j;
 		rec = json_loads(cases[i].record, 0, NULL);
 		json_object_set_new(rec, "host", json_string(host));
 		q.name = host;
 		answer(&q.a, cases[i].a, cases[i].aips);
 		answer(&q.aaaa, cases[i].aaaa, cases[i].aaaaips);
-		lkg = NULL;
-		if (eksl_lkg_load(dir, host, &lkg, err, sizeof(err)) == -1)
-			tap_diag("lkg load: %s", err);
-		rc = eksl_resolve_apply(rec, host, &q, lkg, &ctx);
-		json_decref(lkg);
+		rc = eksl_resolve_apply(rec, host, &q, &ctx);
+		rc = EKSL_EXIT_WORST(rc, eksl_resolve_save(&ctx));
 		tap_ok(rc == cases[i].want_rc, "%s: exit %d", cases[i].name,
 		    cases[i].want_rc);
 		if (rc != cases[i].want_rc)
@@ -192,39 +200,104 @@ test_apply(const char *dir)
 		    cases[i].want_error : "(null)", cases[i].name);
 		eksl_dns_query_clear(&q, 1);
 		json_decref(rec);
+		eksl_resolve_ctx_clear(&ctx);
+		eksl_lkg_free(ctx.lkg);
 	}
 	json_decref(servers_j);
 }
 
 static void
+outcome(const struct eksl_lkg_result *r, void *arg)
+{
+	int *st = arg;
+
+	*st = r->status;
+}
+
+/* Queue addrs for host in a fresh store of dir and commit at now. */
+static int
+save(const char *dir, const char *host, const json_t *addrs, const char *now)
+{
+	struct eksl_lkg *s;
+	char err[256];
+	int st = -9;
+
+	if ((s = eksl_lkg_open(dir, NULL, NULL)) == NULL)
+		return -9;
+	if (eksl_lkg_put(s, host, addrs, NULL, err, sizeof(err)) == -1)
+		st = -1;
+	else if (eksl_lkg_commit(s, now, outcome, &st, err,
+	    sizeof(err)) == -1)
+		tap_diag("commit: %s", err);
+	eksl_lkg_free(s);
+	return st;
+}
+
+static int
+get(const char *dir, const char *host, struct eksl_lkg_entry *e, char *err,
+    size_t errlen)
+{
+	struct eksl_lkg *s;
+	int rc;
+
+	if ((s = eksl_lkg_open(dir, NULL, NULL)) == NULL)
+		return -9;
+	rc = eksl_lkg_get(s, host, e, err, errlen);
+	eksl_lkg_free(s);
+	return rc;
+}
+
+static void
 test_lkg(const char *dir)
 {
-	json_t *a3, *a2, *got = NULL;
-	char err[256];
+	static const char *lines[] = {
+		/* as written, and the same in other forms: one entry each */
+		"{\"host\":\"f.test\",\"since\":\"t9\",\"addresses\":["
+		"{\"ip\":\"10.0.0.2\",\"ttl\":7},{\"ip\":\"::1\",\"ttl\":-1}]}",
+		"{ \"host\": \"F.test.\", \"addresses\": [{\"ttl\": 7, \"ip\": "
+		"\"10.0.0.2\"}, {\"ip\": \"::1\", \"ttl\": -1}, {\"ip\": "
+		"\"10.0.0.2\"}], \"since\": \"t9\"}",
+		"{\"host\":\"f.test\",\"since\":\"t9\",\"addresses\":["
+		"{\"ip\":\"::1\",\"ttl\":-1},{\"ip\":\"10.0.0.2\",\"ttl\":7}]}",
+	};
+	struct eksl_lkg_entry e;
+	json_t *a3, *a2;
+	char err[256], path[512];
+	FILE *fp;
+	size_t i;
 
 	a3 = json_pack("[{s:s,s:i},{s:s,s:i},{s:s,s:i}]", "ip", "10.0.0.13",
 	    "ttl", 5, "ip", "10.0.0.11", "ttl", 5, "ip", "10.0.0.12", "ttl", 5);
 	a2 = json_pack("[{s:s,s:i},{s:s,s:i}]", "ip", "10.0.0.11", "ttl", 5,
 	    "ip", "10.0.0.14", "ttl", 5);
-	tap_ok(eksl_lkg_load(dir, "l.test", &got, err, sizeof(err)) == 0,
-	    "lkg: none yet");
-	tap_ok(eksl_lkg_save(dir, "l.test", a3, "t1", err, sizeof(err)) == 1,
-	    "lkg: first save writes");
-	tap_ok(eksl_lkg_save(dir, "l.test", a3, "t2", err, sizeof(err)) == 0,
+	tap_ok(get(dir, "l.test", &e, err, sizeof(err)) == 0, "lkg: none yet");
+	tap_ok(save(dir, "l.test", a3, "t1") == 1, "lkg: first save writes");
+	tap_ok(save(dir, "l.test", a3, "t2") == 0,
 	    "lkg: the same set is not rewritten");
-	tap_ok(eksl_lkg_save(dir, "l.test", a2, "t3", err, sizeof(err)) == 2,
+	tap_ok(save(dir, "l.test", a2, "t3") == 2,
 	    "lkg: a smaller answer is kept out");
 	json_array_clear(a2);
-	tap_ok(eksl_lkg_save(dir, "l.test", a2, "t4", err, sizeof(err)) == -1,
+	tap_ok(save(dir, "l.test", a2, "t4") == -1,
 	    "lkg: an empty answer is refused");
-	tap_ok(eksl_lkg_load(dir, "l.test", &got, err, sizeof(err)) == 1 &&
-	    eksl_lkg_same(json_object_get(got, "addresses"), a3) &&
-	    strcmp(json_string_value(json_object_get(got, "since")), "t1") == 0,
-	    "lkg: loads what was first saved, sorted");
-	tap_streq(json_string_value(json_object_get(json_array_get(
-	    json_object_get(got, "addresses"), 0), "ip")), "10.0.0.11",
-	    "lkg: sorted by ip");
-	json_decref(got);
+	tap_ok(get(dir, "L.TEST.", &e, err, sizeof(err)) == 1 && e.n == 3 &&
+	    eksl_lkg_same(&e, a3) && strcmp(e.since, "t1") == 0,
+	    "lkg: loads what was first saved");
+	tap_streq(e.a[0].ip, "10.0.0.11", "lkg: sorted by ip");
+	tap_ok(e.a[0].ttl == 5, "lkg: with its ttl");
+	snprintf(path, sizeof(path), "%s/%s", dir, EKSL_LKG_FILE);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		if ((fp = fopen(path, "w")) == NULL)
+			break;
+		fprintf(fp, "%s\n", lines[i]);
+		fclose(fp);
+		memset(&e, 0, sizeof(e));
+		tap_ok(get(dir, "f.test", &e, err, sizeof(err)) == 1 &&
+		    e.n == 2 && strcmp(e.a[0].ip, "10.0.0.2") == 0 &&
+		    e.a[0].ttl == 7 && strcmp(e.a[1].ip, "::1") == 0 &&
+		    e.a[1].ttl == -1 && strcmp(e.since, "t9") == 0,
+		    "lkg: line form %zu reads the same", i);
+	}
+	remove(path);
 	json_decref(a3);
 	json_decref(a2);
 }
