@@ -15,21 +15,12 @@
 #include "buf.h"
 #include "exitcodes.h"
 #include "hostsfile.h"
+#include "hostsrec.h"
 #include "msg.h"
 #include "record.h"
 
 #define TOOL		"eksl-hosts"
 #define MAX_RECORDS	10000
-
-enum cmd { C_PIN, C_UNPIN, C_CHECK, C_LIST };
-
-struct item {
-	json_t	*rec;
-	char	*addrs[EKSL_HOSTS_MAX_ADDRS];
-	size_t	 naddrs;
-	int	 ok;		/* host and addresses are usable */
-	int	 changed;
-};
 
 static void
 usage(FILE *fp)
@@ -48,60 +39,23 @@ usage_err(const char *msg)
 	return EKSL_EXIT_USAGE;
 }
 
-static int
-item_fail(struct item *it, const char *code, int status, const char *msg)
+/* Print what a step said: the error, the -v line, the warning. */
+static void
+say(const struct eksl_hosts_said *said)
 {
-	eksl_err("%s", msg);
-	eksl_record_add_error(it->rec, TOOL, code, "%s", msg);
-	it->ok = 0;
-	return status;
-}
-
-/*
- * A copy of untrusted text that is safe in a one-line message: control
- * characters and backslashes as C escapes.
- */
-static const char *
-printable(const char *s, char *out, size_t outlen)
-{
-	size_t o = 0;
-	unsigned char c;
-
-	for (; *s != '\0' && o + 5 < outlen; s++) {
-		c = (unsigned char)*s;
-		if (c == '\n' || c == '\t' || c == '\\')
-			o += (size_t)snprintf(out + o, outlen - o, "\\%c",
-			    c == '\n' ? 'n' : c == '\t' ? 't' : '\\');
-		else if (c < 0x20 || c == 0x7f)
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-/* 1 when the pieces hold exactly data[0..len). */
-static int
-iov_same(const struct iovec *iov, int niov, const char *data, size_t len)
-{
-	size_t off = 0;
-	int i;
-
-	for (i = 0; i < niov; i++) {
-		if (iov[i].iov_len > len - off ||
-		    memcmp(iov[i].iov_base, data + off, iov[i].iov_len) != 0)
-			return 0;
-		off += iov[i].iov_len;
-	}
-	return off == len;
+	if (said->err[0] != '\0')
+		eksl_err("%s", said->err);
+	if (said->info[0] != '\0')
+		eksl_info("%s", said->info);
+	if (said->warn[0] != '\0')
+		eksl_warn("%s", said->warn);
 }
 
 /* Double the item array.  Returns 0, or -1 with *items unchanged. */
 static int
-grow_items(struct item **items, size_t *cap)
+grow_items(struct eksl_hosts_item **items, size_t *cap)
 {
-	struct item *ni;
+	struct eksl_hosts_item *ni;
 
 	if (*cap >= MAX_RECORDS ||
 	    (ni = reallocarray(*items, *cap * 2, sizeof(*ni))) == NULL)
@@ -112,119 +66,24 @@ grow_items(struct item **items, size_t *cap)
 	return 0;
 }
 
-/* Check the record's host, cluster name and addresses; fill it->addrs. */
-static int
-item_prepare(struct item *it, enum cmd cmd)
-{
-	char msg[EKSL_ERRLEN], addr[EKSL_ADDRSTRLEN], p1[300], p2[200];
-	const char *host, *name, *ip;
-	json_t *arr, *a;
-	size_t i;
-
-	if ((host = eksl_record_host(it->rec)) == NULL)
-		return item_fail(it, "input", EKSL_EXIT_INPUT,
-		    "record has neither host nor endpoint");
-	if (!eksl_hostname_valid(host)) {
-		snprintf(msg, sizeof(msg), "%s: not a valid host name",
-		    printable(host, p1, sizeof(p1)));
-		return item_fail(it, "input", EKSL_EXIT_INPUT, msg);
-	}
-	name = eksl_json_str(it->rec, "name");
-	if (cmd == C_PIN && name != NULL && !eksl_hosts_cluster_valid(name)) {
-		snprintf(msg, sizeof(msg), "%s: cluster name is not a safe "
-		    "token for a marker", host);
-		return item_fail(it, "input", EKSL_EXIT_INPUT, msg);
-	}
-	it->ok = 1;
-	if (cmd == C_UNPIN)
-		return EKSL_EXIT_OK;
-	arr = json_object_get(it->rec, "addresses");
-	if (arr != NULL && !json_is_array(arr))
-		return item_fail(it, "input", EKSL_EXIT_INPUT,
-		    "addresses is not an array");
-	json_array_foreach(arr, i, a) {
-		ip = eksl_json_str(a, "ip");
-		if (ip == NULL || eksl_addr_canon(ip, addr, sizeof(addr)) == -1) {
-			snprintf(msg, sizeof(msg), "%s: %s: not an IP address",
-			    host, ip != NULL ? printable(ip, p2, sizeof(p2)) :
-			    "addresses[].ip");
-			return item_fail(it, "input", EKSL_EXIT_INPUT, msg);
-		}
-		if (it->naddrs == EKSL_HOSTS_MAX_ADDRS) {
-			snprintf(msg, sizeof(msg), "%s: more than %d addresses",
-			    host, EKSL_HOSTS_MAX_ADDRS);
-			return item_fail(it, "input", EKSL_EXIT_INPUT, msg);
-		}
-		if ((it->addrs[it->naddrs++] = strdup(addr)) == NULL)
-			return item_fail(it, "io", EKSL_EXIT_IO, "out of memory");
-	}
-	return EKSL_EXIT_OK;
-}
-
-/* The record built from --host and --ip. */
-static json_t *
-record_from_flags(const char *host, char **ips, size_t nips)
-{
-	json_t *rec, *arr;
-	size_t i;
-
-	if ((rec = eksl_record_new()) == NULL ||
-	    json_object_set_new(rec, "host", json_string(host)) == -1 ||
-	    (arr = json_array()) == NULL ||
-	    json_object_set_new(rec, "addresses", arr) == -1)
-		goto fail;
-	for (i = 0; i < nips; i++)
-		if (json_array_append_new(arr, json_pack("{s:s,s:s}", "ip",
-		    ips[i], "source", "static")) == -1)
-			goto fail;
-	return rec;
-fail:
-	json_decref(rec);
-	return NULL;
-}
-
-static int
-set_hosts_field(json_t *rec, const char *file, int withchanged, int changed)
-{
-	json_t *o;
-
-	o = withchanged ? json_pack("{s:s,s:b}", "file", file, "changed",
-	    changed) : json_pack("{s:s}", "file", file);
-	return o == NULL ? -1 : json_object_set_new(rec, "hosts", o);
-}
-
 static int
 do_list(struct eksl_hosts *h, const char *file, const char *only)
 {
 	char err[EKSL_ERRLEN];
 	const char *host, *cluster;
 	char *const *addrs;
-	json_t *rec, *arr;
-	size_t i, j, n;
+	json_t *rec;
+	size_t i, n;
 	int status = EKSL_EXIT_OK;
 
 	for (i = 0; eksl_hosts_block(h, i, &host, &cluster, &addrs, &n) == 0;
 	    i++) {
 		if (only != NULL && strcasecmp(only, host) != 0)
 			continue;
-		if ((rec = eksl_record_new()) == NULL ||
-		    json_object_set_new(rec, "host", json_string(host)) == -1 ||
-		    (cluster != NULL && json_object_set_new(rec, "name",
-		    json_string(cluster)) == -1) ||
-		    (arr = json_array()) == NULL ||
-		    json_object_set_new(rec, "addresses", arr) == -1 ||
-		    set_hosts_field(rec, file, 0, 0) == -1) {
-			json_decref(rec);
+		if ((rec = eksl_hosts_block_record(h, i, file)) == NULL) {
 			eksl_err("out of memory");
 			return EKSL_EXIT_IO;
 		}
-		for (j = 0; j < n; j++)
-			if (json_array_append_new(arr, json_pack("{s:s,s:s}",
-			    "ip", addrs[j], "source", "static")) == -1) {
-				json_decref(rec);
-				eksl_err("out of memory");
-				return EKSL_EXIT_IO;
-			}
 		if (eksl_record_write(stdout, rec, err, sizeof(err)) == -1) {
 			eksl_err("%s", err);
 			status = EKSL_EXIT_IO;
@@ -238,78 +97,23 @@ do_list(struct eksl_hosts *h, const char *file, const char *only)
 
 /* Apply every usable record to h.  Returns the worst status. */
 static int
-apply(struct eksl_hosts *h, const char *file, enum cmd cmd,
-    struct item *items, size_t n)
+apply(struct eksl_hosts *h, const char *file, enum eksl_hosts_cmd cmd,
+    struct eksl_hosts_item *items, size_t n)
 {
-	char err[EKSL_ERRLEN], msg[EKSL_ERRLEN];
+	struct eksl_hosts_said said;
 	struct eksl_buf diffs;
-	const char *host, *name;
 	char *line, *nl;
-	size_t i, lines[4], nu;
+	size_t i;
 	int status = EKSL_EXIT_OK, rc;
 
 	eksl_buf_init(&diffs, 0);
 	for (i = 0; i < n; i++) {
 		if (!items[i].ok)
 			continue;
-		host = eksl_json_str(items[i].rec, "host");
-		name = eksl_json_str(items[i].rec, "name");
-		switch (cmd) {
-		case C_PIN:
-			if (items[i].naddrs == 0) {
-				snprintf(msg, sizeof(msg), "%s: no addresses; the "
-				    "existing pin is left as it is", host);
-				eksl_warn("%s", msg);
-				eksl_record_add_error(items[i].rec, TOOL,
-				    "input", "%s", msg);
-				status = EKSL_EXIT_WORST(status,
-				    EKSL_EXIT_DEGRADED);
-				break;
-			}
-			rc = eksl_hosts_pin(h, host, name, items[i].addrs,
-			    items[i].naddrs, err, sizeof(err));
-			if (rc == -1) {
-				rc = item_fail(&items[i], "input",
-				    EKSL_EXIT_INPUT, err);
-				status = EKSL_EXIT_WORST(status, rc);
-				break;
-			}
-			items[i].changed = rc;
-			eksl_info("%s: %s", host, rc ? "pinned" :
-			    "already pinned");
-			/* glibc takes the first line that names a host. */
-			nu = eksl_hosts_unmanaged(h, host, lines, 4);
-			if (nu > 0)
-				eksl_warn("%s:%zu: %s: an unmanaged line names "
-				    "this host too", file, lines[0], host);
-			break;
-		case C_UNPIN:
-			items[i].changed = eksl_hosts_unpin(h, host);
-			eksl_info("%s: %s", host, items[i].changed ?
-			    "unpinned" : "was not pinned");
-			break;
-		case C_CHECK:
-			rc = eksl_hosts_check(h, host, items[i].addrs,
-			    items[i].naddrs, &diffs);
-			if (rc == -1) {
-				rc = item_fail(&items[i], "io", EKSL_EXIT_IO,
-				    "out of memory");
-				status = EKSL_EXIT_WORST(status, rc);
-				break;
-			}
-			if (rc == 1) {
-				status = EKSL_EXIT_WORST(status,
-				    EKSL_EXIT_DEGRADED);
-				eksl_record_add_error(items[i].rec, TOOL,
-				    "hosts", "%s: not pinned to exactly the "
-				    "record's addresses", host);
-			} else
-				eksl_info("%s: pinned to exactly its addresses",
-				    host);
-			break;
-		case C_LIST:
-			break;
-		}
+		rc = eksl_hosts_item_apply(h, file, cmd, &items[i], &diffs,
+		    TOOL, &said);
+		say(&said);
+		status = EKSL_EXIT_WORST(status, rc);
 	}
 	/* One "eksl-hosts: FILE:LINE: HOST: difference" line each. */
 	for (line = diffs.data; line != NULL && *line != '\0'; line = nl + 1) {
@@ -324,7 +128,7 @@ apply(struct eksl_hosts *h, const char *file, enum cmd cmd,
 
 /* Every record fails with err: print it once, note it in each. */
 static int
-fail_all(struct item *items, size_t n, const char *code, int status,
+fail_all(struct eksl_hosts_item *items, size_t n, const char *code, int status,
     const char *err)
 {
 	size_t i;
@@ -344,11 +148,11 @@ fail_all(struct item *items, size_t n, const char *code, int status,
  */
 static int
 read_records(const char *flaghost, char **ips, size_t nips,
-    struct item **itemsp, size_t *np)
+    struct eksl_hosts_item **itemsp, size_t *np)
 {
 	char err[EKSL_ERRLEN];
 	struct eksl_reader *rd = NULL;
-	struct item *items;
+	struct eksl_hosts_item *items;
 	size_t n = 0, cap = 16;
 	json_t *rec;
 	int rc, status = EKSL_EXIT_OK;
@@ -359,7 +163,7 @@ read_records(const char *flaghost, char **ips, size_t nips,
 	}
 	*itemsp = items;
 	if (flaghost != NULL) {
-		if ((items[0].rec = record_from_flags(flaghost, ips, nips)) ==
+		if ((items[0].rec = eksl_hosts_flag_record(flaghost, ips, nips)) ==
 		    NULL) {
 			eksl_err("out of memory");
 			return EKSL_EXIT_IO;
@@ -402,26 +206,18 @@ read_records(const char *flaghost, char **ips, size_t nips,
  */
 static int
 write_changes(struct eksl_hosts *h, const char *file, const char *data,
-    size_t len, struct item *items, size_t n)
+    size_t len, struct eksl_hosts_item *items, size_t n)
 {
 	char err[EKSL_ERRLEN];
-	const struct iovec *iov;
 	size_t i;
-	int niov, rc = 0;
+	int rc;
 
 	if (!eksl_hosts_changed(h)) {
 		eksl_file_clean_temps(file);
 		return EKSL_EXIT_OK;
 	}
-	if (eksl_hosts_iov(h, &iov, &niov) == -1) {
-		snprintf(err, sizeof(err), "%s: %s", file, strerror(ENOMEM));
-		rc = -1;
-	} else if (iov_same(iov, niov, data, len))
-		eksl_file_clean_temps(file);
-	else	/* compared already: spare the file a second read */
-		rc = eksl_file_replacev(file, iov, niov, 0644,
-		    EKSL_WRITE_FORCE, err, sizeof(err));
-	if (rc == -1) {
+	if ((rc = eksl_hosts_write(h, file, data, len, err,
+	    sizeof(err))) == -1) {
 		/* The records whose blocks were to change did not. */
 		eksl_err("%s", err);
 		for (i = 0; i < n; i++)
@@ -472,9 +268,10 @@ main(int argc, char *argv[])
 	struct eksl_hosts *h = NULL;
 	struct eksl_lock *lk = NULL;
 	struct eksl_buf out;
-	struct item *items = NULL;
+	struct eksl_hosts_said said;
+	struct eksl_hosts_item *items = NULL;
 	size_t nips = 0, n = 0, i, len = 0;
-	enum cmd cmd;
+	enum eksl_hosts_cmd cmd;
 	int c, dryrun = 0, status = EKSL_EXIT_OK, rc = 0, timeout, dowrite;
 
 	eksl_msg_init(argv[0]);
@@ -518,13 +315,13 @@ main(int argc, char *argv[])
 	if (optind >= argc)
 		return usage_err("no command (pin, unpin, check or list)");
 	if (strcmp(argv[optind], "pin") == 0)
-		cmd = C_PIN;
+		cmd = EKSL_HOSTS_PIN;
 	else if (strcmp(argv[optind], "unpin") == 0)
-		cmd = C_UNPIN;
+		cmd = EKSL_HOSTS_UNPIN;
 	else if (strcmp(argv[optind], "check") == 0)
-		cmd = C_CHECK;
+		cmd = EKSL_HOSTS_CHECK;
 	else if (strcmp(argv[optind], "list") == 0)
-		cmd = C_LIST;
+		cmd = EKSL_HOSTS_LIST;
 	else {
 		snprintf(err, sizeof(err), "%s: unknown command",
 		    argv[optind]);
@@ -536,27 +333,29 @@ main(int argc, char *argv[])
 		return usage_err("--file: empty path");
 	if (nips > 0 && flaghost == NULL)
 		return usage_err("--ip needs --host");
-	if (flaghost != NULL && nips == 0 && (cmd == C_PIN || cmd == C_CHECK))
+	if (flaghost != NULL && nips == 0 && (cmd == EKSL_HOSTS_PIN || cmd == EKSL_HOSTS_CHECK))
 		return usage_err("--host needs at least one --ip");
-	if (cmd == C_LIST && nips > 0)
+	if (cmd == EKSL_HOSTS_LIST && nips > 0)
 		return usage_err("list takes no --ip");
-	if (dryrun && cmd != C_PIN && cmd != C_UNPIN)
+	if (dryrun && cmd != EKSL_HOSTS_PIN && cmd != EKSL_HOSTS_UNPIN)
 		return usage_err("--dry-run applies to pin and unpin");
 	if ((timeout = lock_timeout(lockopt)) == -1)
 		return usage_err("lock timeout: not a number of milliseconds");
 
 	/* Records: from the flags, or every line of stdin. */
-	if (cmd != C_LIST) {
+	if (cmd != EKSL_HOSTS_LIST) {
 		status = read_records(flaghost, ips, nips, &items, &n);
 		for (i = 0; i < n; i++) {
-			rc = item_prepare(&items[i], cmd);
+			rc = eksl_hosts_item_prepare(&items[i], cmd, TOOL,
+			    &said);
+			say(&said);
 			status = EKSL_EXIT_WORST(status, rc);
 		}
 		if (status == EKSL_EXIT_IO && n == 0)
 			goto out;
 	}
 
-	dowrite = (cmd == C_PIN || cmd == C_UNPIN) && !dryrun;
+	dowrite = (cmd == EKSL_HOSTS_PIN || cmd == EKSL_HOSTS_UNPIN) && !dryrun;
 	for (i = 0; i < n && dowrite; i++)
 		if (items[i].ok)
 			break;
@@ -567,7 +366,7 @@ main(int argc, char *argv[])
 		status = fail_all(items, n, "io", EKSL_EXIT_IO, err);
 		goto emit;
 	}
-	if (cmd == C_LIST || dowrite || dryrun || cmd == C_CHECK) {
+	if (cmd == EKSL_HOSTS_LIST || dowrite || dryrun || cmd == EKSL_HOSTS_CHECK) {
 		rc = eksl_file_read(file, EKSL_HOSTS_MAX_FILE, &data, &len, err,
 		    sizeof(err));
 		if (rc == -1) {
@@ -581,7 +380,7 @@ main(int argc, char *argv[])
 			goto emit;
 		}
 	}
-	if (cmd == C_LIST) {
+	if (cmd == EKSL_HOSTS_LIST) {
 		status = do_list(h, file, flaghost);
 		goto out;
 	}
@@ -610,7 +409,7 @@ emit:
 	eksl_lock_release(lk);
 	lk = NULL;
 	for (i = 0; i < n && !dryrun; i++) {
-		if (set_hosts_field(items[i].rec, file, 1,
+		if (eksl_hosts_set_field(items[i].rec, file, 1,
 		    items[i].changed) == -1 || eksl_record_write(stdout,
 		    items[i].rec, err, sizeof(err)) == -1) {
 			eksl_err("%s", err);
@@ -625,8 +424,7 @@ out:
 	eksl_buf_free(&out);
 	for (i = 0; i < n; i++) {
 		json_decref(items[i].rec);
-		while (items[i].naddrs > 0)
-			free(items[i].addrs[--items[i].naddrs]);
+		eksl_hosts_item_clear(&items[i]);
 	}
 	free(items);
 	return status;
