@@ -119,6 +119,60 @@ assert oa == ob, (oa, ob)
 print("same cluster, user and context from both:", oa[0], " ".join(oa[4]))
 PY
 
+# server_floor: what describe asks of moto, and how long moto itself takes
+# to answer those requests (a Python client on loopback, best of 15):
+# each alone, the three in turn, and the three at once.  The moto wrapper
+# routes by the Authorization header's credential scope and does not
+# check signatures, so a fixed one does.
+server_floor() {
+	curl -sf --noproxy '*' -X DELETE "$AWS_ENDPOINT_URL/_eksl/requests" >/dev/null
+	"$EKSL_BIN/eksl-provision" describe --name "$name" >/dev/null
+	printf 'requests per describe: %s\n' "$(curl -sf --noproxy '*' \
+	    "$AWS_ENDPOINT_URL/_eksl/requests" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(len(d), "(" + ", ".join("%s %s" % (r["service"], r["action"]) for r in d) + ")")')"
+	python3 - "$AWS_ENDPOINT_URL" "$name" <<'PY'
+import http.client, sys, threading, time
+from urllib.parse import urlsplit
+u = urlsplit(sys.argv[1]); name = sys.argv[2]
+def auth(svc):
+    return ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-west-2/%s/"
+            "aws4_request, SignedHeaders=host;x-amz-date, Signature=0" % svc)
+form = "application/x-www-form-urlencoded; charset=utf-8"
+calls = {
+    "DescribeCluster": ("GET", "/clusters/" + name, None,
+                        {"Authorization": auth("eks")}),
+    "DescribeInstances": ("POST", "/", "Action=DescribeInstances&Version=2016-11-15"
+        "&Filter.1.Name=tag%3AName&Filter.1.Value.1=" + name +
+        "-control-plane-%2A&Filter.2.Name=instance-state-name"
+        "&Filter.2.Value.1=running",
+        {"Authorization": auth("ec2"), "Content-Type": form}),
+    "DescribeNetworkInterfaces": ("POST", "/", "Action=DescribeNetworkInterfaces"
+        "&Version=2016-11-15&Filter.1.Name=description&Filter.1.Value.1="
+        "Amazon%20EKS%20" + name,
+        {"Authorization": auth("ec2"), "Content-Type": form}),
+}
+def one(c):
+    m, path, body, h = calls[c]
+    conn = http.client.HTTPConnection(u.hostname, u.port)
+    conn.request(m, path, body, h)
+    r = conn.getresponse(); r.read(); conn.close()
+    assert r.status == 200, (c, r.status)
+def best(f, n=15):
+    t = []
+    for _ in range(n):
+        t0 = time.perf_counter(); f(); t.append(time.perf_counter() - t0)
+    return min(t) * 1000
+for c in calls:
+    print("moto alone   %-28s %7.2f ms" % (c, best(lambda: one(c))))
+print("moto in turn %-28s %7.2f ms" % ("all three", best(lambda: [one(c) for c in calls])))
+def together():
+    ts = [threading.Thread(target=one, args=(c,)) for c in calls]
+    [t.start() for t in ts]; [t.join() for t in ts]
+print("moto at once %-28s %7.2f ms" % ("all three", best(together)))
+PY
+}
+
 runs=${BENCH_RUNS:-20}
 # hyperfine runs each command through sh -c and subtracts the time that
 # shell takes to start, so the redirections cost nothing here.
@@ -127,7 +181,8 @@ set -- -n aws-update-kubeconfig \
 if [ $have_provision = 1 ]; then
 	set -- "$@" -n describe+eksl-kubeconfig \
 	    "$EKSL_BIN/eksl-provision describe --name $name | $EKSL_BIN/eksl-kubeconfig -q --kubeconfig $w/pipe.cfg >/dev/null" \
-	    -n describe-only "$EKSL_BIN/eksl-provision describe --name $name >/dev/null"
+	    -n describe-only "$EKSL_BIN/eksl-provision describe --name $name >/dev/null" \
+	    -n start-floor "$EKSL_BIN/eksl-provision --version >/dev/null"
 fi
 set -- "$@" -n eksl-kubeconfig-record \
     "$EKSL_BIN/eksl-kubeconfig -q --kubeconfig $w/rec.cfg <$w/record.json >/dev/null"
@@ -142,6 +197,9 @@ if [ $have_provision = 1 ]; then
 	# (two more moto round trips that update-kubeconfig does not make).
 	printf 'median %-28s %9s ms (DescribeCluster + 2 EC2 calls)\n' \
 	    describe-only "$(median_of "$w/k.json" describe-only)"
+	printf 'median %-28s %9s ms (eksl-provision --version: loading its libraries)\n' \
+	    start-floor "$(median_of "$w/k.json" start-floor)"
+	server_floor
 else
 	echo "(a) skipped: eksl-provision is not built"
 fi

@@ -1,7 +1,9 @@
 /*
  * The AWS transport over libcurl: REST-JSON and Query calls signed with
  * SigV4, the standard retry mode, clock-skew correction and redacted
- * logging.
+ * logging.  All calls of a client go through one curl multi handle, so
+ * they share its connection cache, DNS cache and CA store (loaded once),
+ * and independent calls can run at once (eksl_aws_run).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include "aws.h"
 #include "buf.h"
 #include "exitcodes.h"
+#include "jsonmem.h"
 #include "msg.h"
 #include "sigv4.h"
 
@@ -26,11 +29,16 @@
 #define MAX_BACKOFF_MS	20000			/* standard mode cap */
 #define BASE_MS		1000			/* standard mode base */
 #define MAX_ATTEMPTS	3
+#define CODE_MAX	64			/* longest error code kept */
+#define CA_CACHE_S	3600L			/* keep the parsed CA store */
 
 struct eksl_aws {
 	struct eksl_awsconf	*c;
 	struct eksl_sigv4	*sig;
-	CURL			*curl;
+	CURLM			*multi;		/* connections, DNS, CA store */
+	CURLSH			*share;		/* TLS sessions across handles */
+	CURL			**easy;		/* handles, one per call at once */
+	size_t			 neasy;
 	void			(*log)(int, const char *, void *);
 	void			*logarg;
 	long			 connect_ms;
@@ -55,6 +63,10 @@ static const char *const secret_names[] = {
 	"PrivateKey", "aws_secret_access_key", "aws_session_token",
 	"X-Amz-Security-Token", "Authorization", NULL
 };
+
+/* What a secret value becomes in logs, and in error messages (as msg.c). */
+#define LOG_MARK	"[redacted]"
+#define MSG_MARK	"<redacted>"
 
 static void
 logf_(struct eksl_aws *a, int level, const char *fmt, ...)
@@ -96,18 +108,19 @@ set_error(struct eksl_aws_error *e, enum eksl_aws_status st, long http,
 }
 
 /*
- * A copy of text with the value after each secret name replaced by
- * "[redacted]": XML (<SessionToken>v</...>), JSON ("SessionToken": "v"),
- * forms (SessionToken=v) and headers (Authorization: v).  A name counts
- * only at a word start, so NextToken is left alone.  Caller frees.
+ * A copy of text with the value after each secret name replaced by mark:
+ * XML (<SessionToken>v</...>), JSON ("SessionToken": "v"), forms
+ * (SessionToken=v) and headers (Authorization: v).  A name counts only at
+ * a word start, so NextToken is left alone.  Caller frees; NULL when out
+ * of memory.
  */
-char *
-eksl_aws_redact(const char *text)
+static char *
+redact(const char *text, const char *mark)
 {
 	struct eksl_buf b;
 	const char *p = text, *q, *stop;
 	size_t i, n;
-	int hit;
+	int hit, bad = 0;
 
 	eksl_buf_init(&b, 0);
 	while (*p != '\0') {
@@ -133,8 +146,9 @@ eksl_aws_redact(const char *text)
 				    NULL ? "\r\n" : "<&,}\r\n\"'";
 				if (q > p + n && *q != '\0' &&
 				    strchr(stop, *q) == NULL) {
-					eksl_buf_add(&b, p, (size_t)(q - p));
-					eksl_buf_addstr(&b, "[redacted]");
+					bad |= eksl_buf_add(&b, p,
+					    (size_t)(q - p)) == -1;
+					bad |= eksl_buf_addstr(&b, mark) == -1;
 					while (*q != '\0' &&
 					    strchr(stop, *q) == NULL)
 						q++;
@@ -144,9 +158,116 @@ eksl_aws_redact(const char *text)
 			}
 		}
 		if (!hit)
-			eksl_buf_add(&b, p++, 1);
+			bad |= eksl_buf_add(&b, p++, 1) == -1;
+	}
+	if (bad) {
+		/* A dropped byte could have been a mark: give nothing. */
+		if (b.data != NULL)
+			explicit_bzero(b.data, b.len);
+		eksl_buf_free(&b);
+		return NULL;
 	}
 	return eksl_buf_steal(&b);
+}
+
+char *
+eksl_aws_redact(const char *text)
+{
+	return redact(text, LOG_MARK);
+}
+
+/*
+ * Server text made fit for an error message, in place (out, outlen):
+ * secret values after secret names masked, control characters and runs
+ * of blanks made one space, cut at a character boundary to
+ * EKSL_AWS_MSGMAX bytes with "..." after.  A server may echo anything,
+ * our own headers included, into its message.
+ */
+static void
+clean_message(const char *in, char *out, size_t outlen)
+{
+	char *r;
+	const unsigned char *p;
+	size_t n = 0, max = EKSL_AWS_MSGMAX;
+	int space = 0, cut = 0;
+
+	if (outlen == 0)
+		return;
+	if (max > outlen - 4)
+		max = outlen - 4;
+	/* Mask before blanks are merged: a header echoed with its line
+	 * ends then masks to the end of its line only. */
+	if ((r = redact(in, MSG_MARK)) == NULL) {
+		snprintf(out, outlen, "(message dropped: out of memory)");
+		return;
+	}
+	for (p = (const unsigned char *)r; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == ' ') {
+			space = n > 0;
+			continue;
+		}
+		if (space) {
+			if (n + 1 > max) {
+				cut = 1;
+				break;
+			}
+			out[n++] = ' ';
+			space = 0;
+		}
+		if (n + 1 > max) {
+			cut = 1;
+			break;
+		}
+		out[n++] = (char)*p;
+	}
+	/* Never end inside a UTF-8 sequence. */
+	if (cut) {
+		size_t k = n;
+
+		while (k > 0 && ((unsigned char)out[k - 1] & 0xc0) == 0x80)
+			k--;
+		if (k > 0 && ((unsigned char)out[k - 1] & 0x80) != 0) {
+			unsigned char lead = (unsigned char)out[k - 1];
+			size_t want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 :
+			    lead >= 0xc0 ? 2 : 1;
+
+			if (n - (k - 1) < want)
+				n = k - 1;
+		}
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+	explicit_bzero(r, strlen(r));
+	free(r);
+}
+
+/* Mask value, a secret of ours, wherever it stands in s (size bytes). */
+static void
+mask_value(char *s, size_t size, const char *value)
+{
+	struct eksl_buf b;
+	const char *p, *hit;
+	char *r;
+	size_t vlen;
+	int bad = 0;
+
+	if (value == NULL || (vlen = strlen(value)) < 8 ||
+	    strstr(s, value) == NULL)
+		return;
+	eksl_buf_init(&b, 0);
+	for (p = s; (hit = strstr(p, value)) != NULL; p = hit + vlen)
+		bad |= eksl_buf_add(&b, p, (size_t)(hit - p)) == -1 ||
+		    eksl_buf_addstr(&b, MSG_MARK) == -1;
+	bad |= eksl_buf_addstr(&b, p) == -1;
+	if (bad || (r = eksl_buf_steal(&b)) == NULL) {
+		eksl_buf_free(&b);
+		snprintf(s, size, "(message dropped: out of memory)");
+		return;
+	}
+	snprintf(s, size, "%s", r);
+	explicit_bzero(r, strlen(r));
+	free(r);
 }
 
 static void
@@ -209,7 +330,10 @@ eksl_aws_new(struct eksl_awsconf *c,
 		eksl_seterr(err, errlen, "cannot set up SigV4 signing");
 		goto fail;
 	}
-	if ((a->curl = curl_easy_init()) == NULL) {
+	if ((a->multi = curl_multi_init()) == NULL ||
+	    (a->share = curl_share_init()) == NULL ||
+	    curl_share_setopt(a->share, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
 		eksl_seterr(err, errlen, "libcurl: cannot make a handle");
 		goto fail;
 	}
@@ -222,10 +346,18 @@ fail:
 void
 eksl_aws_free(struct eksl_aws *a)
 {
+	size_t i;
+
 	if (a == NULL)
 		return;
-	if (a->curl != NULL)
-		curl_easy_cleanup(a->curl);
+	for (i = 0; i < a->neasy; i++)
+		if (a->easy[i] != NULL)
+			curl_easy_cleanup(a->easy[i]);
+	free(a->easy);
+	if (a->multi != NULL)
+		curl_multi_cleanup(a->multi);
+	if (a->share != NULL)
+		curl_share_cleanup(a->share);
 	eksl_sigv4_free(a->sig);
 	free(a);
 }
@@ -239,7 +371,6 @@ eksl_aws_set_timeouts(struct eksl_aws *a, long connect_ms, long total_ms)
 		a->total_ms = total_ms;
 }
 
-/* Free a header list, wiping it: it holds the session token. */
 static void
 free_headers(struct curl_slist *hl)
 {
@@ -393,27 +524,35 @@ is_skew(const char *code, const char *message)
 	return 0;
 }
 
-/* Keep the last part of "a#Code" or "Code:http://...". */
+/*
+ * Keep the last part of "a#Code" or "Code:http://...", and of that only
+ * letters, digits and "._-" (a code is an identifier, never free text).
+ */
 static void
 clean_code(const char *in, char *out, size_t outlen)
 {
 	const char *p;
-	size_t n;
+	size_t i, n, k = 0;
 
 	if ((p = strrchr(in, '#')) != NULL)
 		in = p + 1;
 	n = strcspn(in, ":");
-	snprintf(out, outlen, "%.*s", (int)n, in);
+	for (i = 0; i < n && k + 1 < outlen && k < CODE_MAX; i++)
+		if (isalnum((unsigned char)in[i]) || in[i] == '.' ||
+		    in[i] == '_' || in[i] == '-')
+			out[k++] = in[i];
+	if (outlen > 0)
+		out[k] = '\0';
 }
 
 void
 eksl_aws_parse_error(long status, const char *errtype, const char *body,
     struct eksl_aws_error *e)
 {
-	const char *s;
+	const char *s, *msg = NULL;
 	json_t *doc = NULL;
 	xmlDocPtr x = NULL;
-	char *code = NULL, *msg = NULL;
+	char *xcode = NULL, *xmsg = NULL;
 	const char *fallback;
 
 	e->code[0] = e->message[0] = '\0';
@@ -421,8 +560,16 @@ eksl_aws_parse_error(long status, const char *errtype, const char *body,
 		clean_code(errtype, e->code, sizeof(e->code));
 	while (*body == ' ' || *body == '\n' || *body == '\r' || *body == '\t')
 		body++;
-	if (*body == '{' &&
-	    (doc = json_loads(body, 0, NULL)) != NULL && json_is_object(doc)) {
+	if (*body == '{') {
+		eksl_json_mem_watch();
+		doc = json_loads(body, 0, NULL);
+		/* A failed allocation inside jansson may have mangled it. */
+		if (doc != NULL && eksl_json_mem_failed()) {
+			json_decref(doc);
+			doc = NULL;
+		}
+	}
+	if (json_is_object(doc)) {
 		if (e->code[0] == '\0' &&
 		    ((s = json_string_value(json_object_get(doc, "__type"))) !=
 		    NULL || (s = json_string_value(json_object_get(doc,
@@ -433,21 +580,22 @@ eksl_aws_parse_error(long status, const char *errtype, const char *body,
 		    NULL || (s = json_string_value(json_object_get(doc,
 		    "Message"))) != NULL || (s = json_string_value(
 		    json_object_get(doc, "errorMessage"))) != NULL)
-			snprintf(e->message, sizeof(e->message), "%s", s);
+			msg = s;
 	} else if (*body == '<' && (x = xmlReadMemory(body, (int)strlen(body),
 	    NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
 	    XML_PARSE_NOWARNING)) != NULL) {
 		xmlNodePtr root = xmlDocGetRootElement(x);
 
 		if (root != NULL) {
-			code = eksl_xml_text(root, "Code");
-			msg = eksl_xml_text(root, "Message");
+			xcode = eksl_xml_text(root, "Code");
+			xmsg = eksl_xml_text(root, "Message");
 		}
-		if (e->code[0] == '\0' && code != NULL)
-			snprintf(e->code, sizeof(e->code), "%s", code);
-		if (msg != NULL)
-			snprintf(e->message, sizeof(e->message), "%s", msg);
+		if (e->code[0] == '\0' && xcode != NULL)
+			clean_code(xcode, e->code, sizeof(e->code));
+		msg = xmsg;
 	}
+	if (msg != NULL)
+		clean_message(msg, e->message, sizeof(e->message));
 	if (e->code[0] == '\0') {
 		switch (status) {
 		case 400: fallback = "BadRequest"; break;
@@ -465,31 +613,20 @@ eksl_aws_parse_error(long status, const char *errtype, const char *body,
 	if (e->message[0] == '\0')
 		snprintf(e->message, sizeof(e->message), "HTTP status %ld",
 		    status);
-	free(code);
-	free(msg);
+	free(xcode);
+	free(xmsg);
 	json_decref(doc);
 	if (x != NULL)
 		xmlFreeDoc(x);
 }
 
-static void
-backoff(struct eksl_aws *a, int attempt)
+static long
+now_ms(void)
 {
 	struct timespec ts;
-	long cap, ms;
 
-	/* random(0,1) * min(20 s, 2^(attempt-1) * base), as botocore. */
-	cap = a->base_ms;
-	while (--attempt > 0 && cap < MAX_BACKOFF_MS)
-		cap *= 2;
-	if (cap > MAX_BACKOFF_MS)
-		cap = MAX_BACKOFF_MS;
-	ms = cap > 0 ? (long)arc4random_uniform((uint32_t)cap + 1) : 0;
-	logf_(a, 1, "retrying in %ld ms", ms);
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 static enum eksl_aws_status
@@ -540,306 +677,411 @@ curl_class(CURLcode rc, const char **code, int *retry)
 	}
 }
 
-/*
- * One signed request with retries.  On success returns 0 with the answer
- * body in *out (caller frees).  On failure returns -1 with e filled.
- */
-static int
-call(struct eksl_aws *a, const char *service, const char *op,
-    const char *method, const char *path, const char *query,
-    const char *ctype, const char *body, size_t bodylen, char **out,
-    struct eksl_aws_error *e)
+/* One request of a batch, with its retry state. */
+struct xfer {
+	/* the request (borrowed) */
+	const char		*service;
+	const char		*op;		/* for logs: action or path */
+	const char		*method;
+	const char		*path;
+	const char		*query;
+	const char		*ctype;		/* NULL: no body type */
+	const char		*body;		/* NULL: no body */
+	size_t			 bodylen;
+	/* made once */
+	const char		*region;
+	char			*endpoint, *origin, *host, *base;
+	char			*fullpath, *url;
+	/* per attempt */
+	CURL			*h;
+	struct curl_slist	*hl;
+	struct answer		 ans;
+	char			 cerr[CURL_ERROR_SIZE];
+	long			 t0;
+	int			 attempt;
+	int			 extra;		/* the attempt a skew adds */
+	int			 skewed;
+	enum { X_WAIT, X_RUN, X_DONE } state;
+	long			 due;		/* X_WAIT: start then (now_ms) */
+	/* the outcome */
+	char			*out;		/* the answer body on success */
+	struct eksl_aws_error	*e;
+	int			 rc;
+};
+
+static void
+x_done(struct xfer *x, int rc)
+{
+	x->state = X_DONE;
+	x->rc = rc;
+	if (rc == -1 && x->e->attempts > 0 && x->e->status == EKSL_AWS_OK)
+		x->e->status = EKSL_AWS_LOCAL;
+}
+
+/* Region, endpoint and URL of x; on failure x is done with e set. */
+static void
+x_prepare(struct eksl_aws *a, struct xfer *x)
+{
+	struct eksl_aws_error *e = x->e;
+
+	x->state = X_DONE;
+	x->rc = -1;
+	if ((x->region = signing_region(a->c, x->service)) == NULL) {
+		set_error(e, EKSL_AWS_LOCAL, 0, "NoRegion", "%s: no region: "
+		    "use --region, AWS_REGION or the profile's region",
+		    x->service);
+		return;
+	}
+	if ((x->endpoint = eksl_awsconf_endpoint(a->c, x->service)) == NULL) {
+		set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory",
+		    "%s: out of memory", x->service);
+		return;
+	}
+	if (split_endpoint(x->endpoint, &x->origin, &x->host, &x->base) ==
+	    -1) {
+		set_error(e, EKSL_AWS_LOCAL, 0, "BadEndpoint", "%s: endpoint "
+		    "\"%.200s\" is not an http(s)://host[:port][/path] URL",
+		    x->service, x->endpoint);
+		return;
+	}
+	if (asprintf(&x->fullpath, "%s%s", x->base, x->path) == -1) {
+		x->fullpath = NULL;
+		set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory", "out of memory");
+		return;
+	}
+	if (asprintf(&x->url, "%s%s%s%s", x->origin, x->fullpath,
+	    x->query != NULL && *x->query != '\0' ? "?" : "",
+	    x->query != NULL ? x->query : "") == -1) {
+		x->url = NULL;
+		set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory", "out of memory");
+		return;
+	}
+	x->state = X_WAIT;
+	x->due = 0;
+}
+
+/* Sign the next attempt of x and hand it to the multi handle. */
+static void
+x_start(struct eksl_aws *a, struct xfer *x)
 {
 	struct eksl_sigv4_request req;
 	struct eksl_sigv4_params sp;
 	struct eksl_sigv4_result sr;
 	struct eksl_header hdrs[2];
-	struct answer ans;
-	struct curl_slist *hl = NULL;
-	char *endpoint = NULL, *origin = NULL, *host = NULL, *base = NULL;
-	char *fullpath = NULL, *url = NULL, *line = NULL, cerr[CURL_ERROR_SIZE];
-	char sigerr[256];
-	const char *region, *ecode;
-	enum eksl_aws_status st;
-	struct timespec t0, t1;
-	CURLcode crc;
-	size_t i, nh;
-	int attempt = 0, rc = -1, retry, skewed = 0, extra = 0;
+	struct eksl_aws_error *e = x->e;
+	struct curl_slist *nl;
+	char sigerr[256], *line = NULL;
+	const struct eksl_header *h;
+	size_t i, nh = 0;
+	CURL *c = x->h;
 
-	memset(e, 0, sizeof(*e));
 	memset(&sr, 0, sizeof(sr));
-	memset(&ans, 0, sizeof(ans));
-	eksl_buf_init(&ans.body, RESP_MAX);
-	eksl_buf_init(&ans.headers, 256 * 1024);
-	*out = NULL;
-
-	if ((region = signing_region(a->c, service)) == NULL) {
-		set_error(e, EKSL_AWS_LOCAL, 0, "NoRegion", "%s: no region: "
-		    "use --region, AWS_REGION or the profile's region",
-		    service);
-		goto out;
+	x->attempt++;
+	e->attempts = x->attempt;
+	hdrs[nh].name = "Host";
+	hdrs[nh++].value = x->host;
+	if (x->ctype != NULL) {
+		hdrs[nh].name = "Content-Type";
+		hdrs[nh++].value = x->ctype;
 	}
-	if ((endpoint = eksl_awsconf_endpoint(a->c, service)) == NULL) {
-		set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory",
-		    "%s: out of memory", service);
-		goto out;
+	memset(&req, 0, sizeof(req));
+	req.method = x->method;
+	req.path = x->fullpath;
+	req.query = x->query;
+	req.headers = hdrs;
+	req.nheaders = nh;
+	req.body = x->body;
+	req.bodylen = x->bodylen;
+	memset(&sp, 0, sizeof(sp));
+	sp.creds = &a->c->creds;
+	sp.region = x->region;
+	sp.service = x->service;
+	sp.when = time(NULL) + a->skew;
+	sp.normalize_path = 1;
+	if (eksl_sigv4_sign(a->sig, &req, &sp, &sr, sigerr,
+	    sizeof(sigerr)) == -1) {
+		set_error(e, EKSL_AWS_LOCAL, 0, "SigningFailed",
+		    "%s: cannot sign: %s", x->service, sigerr);
+		goto fail;
 	}
-	if (split_endpoint(endpoint, &origin, &host, &base) == -1) {
-		set_error(e, EKSL_AWS_LOCAL, 0, "BadEndpoint", "%s: endpoint "
-		    "\"%.200s\" is not an http(s)://host[:port][/path] URL",
-		    service, endpoint);
-		goto out;
-	}
-	if (asprintf(&fullpath, "%s%s", base, path) == -1 ||
-	    asprintf(&url, "%s%s%s%s", origin, fullpath,
-	    query != NULL && *query != '\0' ? "?" : "",
-	    query != NULL ? query : "") == -1) {
-		fullpath = url = NULL;
-		set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory", "out of memory");
-		goto out;
-	}
-
-	for (;;) {
-		attempt++;
-		e->attempts = attempt;
-		nh = 0;
-		hdrs[nh].name = "Host";
-		hdrs[nh++].value = host;
-		if (ctype != NULL) {
-			hdrs[nh].name = "Content-Type";
-			hdrs[nh++].value = ctype;
+	free_headers(x->hl);
+	x->hl = NULL;
+	for (i = 0; i < nh + sr.nadd; i++) {
+		h = i < nh ? &hdrs[i] : &sr.add_headers[i - nh];
+		if (asprintf(&line, "%s: %s", h->name, h->value) == -1) {
+			line = NULL;
+			goto nomem;
 		}
-		memset(&req, 0, sizeof(req));
-		req.method = method;
-		req.path = fullpath;
-		req.query = query;
-		req.headers = hdrs;
-		req.nheaders = nh;
-		req.body = body;
-		req.bodylen = bodylen;
-		memset(&sp, 0, sizeof(sp));
-		sp.creds = &a->c->creds;
-		sp.region = region;
-		sp.service = service;
-		sp.when = time(NULL) + a->skew;
-		sp.normalize_path = 1;
-		eksl_sigv4_result_clear(&sr);
-		memset(&sr, 0, sizeof(sr));
-		if (eksl_sigv4_sign(a->sig, &req, &sp, &sr, sigerr,
-		    sizeof(sigerr)) == -1) {
-			set_error(e, EKSL_AWS_LOCAL, 0, "SigningFailed",
-			    "%s: cannot sign: %s", service, sigerr);
-			goto out;
-		}
-		free_headers(hl);
-		hl = NULL;
+		nl = curl_slist_append(x->hl, line);
+		explicit_bzero(line, strlen(line));
+		free(line);
+		line = NULL;
+		if (nl == NULL)
+			goto nomem;
+		x->hl = nl;
+	}
+	/*
+	 * No 100-continue round trip; a User-Agent of our own; and without
+	 * a body type of ours no Content-Type at all (libcurl would send a
+	 * form type, unsigned, with every POST).
+	 */
+	if ((nl = curl_slist_append(x->hl, "Expect:")) == NULL)
+		goto nomem;
+	x->hl = nl;
+	if ((nl = curl_slist_append(x->hl, "User-Agent: eksl/" EKSL_VERSION))
+	    == NULL)
+		goto nomem;
+	x->hl = nl;
+	if (x->ctype == NULL) {
+		if ((nl = curl_slist_append(x->hl, "Content-Type:")) == NULL)
+			goto nomem;
+		x->hl = nl;
+	}
+
+	eksl_buf_reset(&x->ans.body);
+	eksl_buf_reset(&x->ans.headers);
+	x->ans.status = 0;
+	x->ans.errtype[0] = x->ans.date[0] = '\0';
+	x->cerr[0] = '\0';
+	/* Reset keeps the handle's connections and caches; only options go. */
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, x->url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->hl);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, a->connect_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, a->total_ms);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (a->c->ca_bundle != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, a->c->ca_bundle);
+	/* The parsed CA store lives in the multi handle: load it once. */
+	curl_easy_setopt(c, CURLOPT_CA_CACHE_TIMEOUT, CA_CACHE_S);
+	curl_easy_setopt(c, CURLOPT_SHARE, a->share);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->cerr);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x->ans);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &x->ans);
+	if (strcmp(x->method, "GET") == 0)
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	else if (strcmp(x->method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (x->body != NULL || strcmp(x->method, "POST") == 0) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+		    x->body != NULL ? x->body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)x->bodylen);
+		if (strcmp(x->method, "POST") != 0)
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, x->method);
+	} else {
+		/* A body-less DELETE (or PUT): the method alone. */
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, x->method);
+	}
+
+	logf_(a, 1, "%s %s: %s %s (attempt %d)", x->service, x->op,
+	    x->method, x->url, x->attempt);
+	if (a->log != NULL) {
 		for (i = 0; i < nh + sr.nadd; i++) {
-			const struct eksl_header *h = i < nh ? &hdrs[i] :
-			    &sr.add_headers[i - nh];
-			struct curl_slist *nl;
+			int secret;
 
-			free(line);
-			if (asprintf(&line, "%s: %s", h->name, h->value) == -1) {
-				line = NULL;
-				set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory",
-				    "out of memory");
-				goto out;
-			}
-			if ((nl = curl_slist_append(hl, line)) == NULL) {
-				set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory",
-				    "out of memory");
-				goto out;
-			}
-			hl = nl;
-			explicit_bzero(line, strlen(line));
+			h = i < nh ? &hdrs[i] : &sr.add_headers[i - nh];
+			secret = strcasecmp(h->name, "Authorization") == 0 ||
+			    strcasecmp(h->name, "X-Amz-Security-Token") == 0;
+			logf_(a, 2, "> %s: %s", h->name,
+			    secret ? LOG_MARK : h->value);
 		}
-		/* No 100-continue round trip; a User-Agent of our own. */
-		hl = curl_slist_append(hl, "Expect:");
-		hl = curl_slist_append(hl, "User-Agent: eksl/" EKSL_VERSION);
-		if (hl == NULL) {
-			set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory",
-			    "out of memory");
-			goto out;
-		}
-
-		eksl_buf_reset(&ans.body);
-		eksl_buf_reset(&ans.headers);
-		ans.status = 0;
-		ans.errtype[0] = ans.date[0] = '\0';
-		cerr[0] = '\0';
-		curl_easy_reset(a->curl);
-		curl_easy_setopt(a->curl, CURLOPT_URL, url);
-		curl_easy_setopt(a->curl, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(a->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(a->curl, CURLOPT_HTTPHEADER, hl);
-		curl_easy_setopt(a->curl, CURLOPT_CONNECTTIMEOUT_MS,
-		    a->connect_ms);
-		curl_easy_setopt(a->curl, CURLOPT_TIMEOUT_MS, a->total_ms);
-		curl_easy_setopt(a->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-		curl_easy_setopt(a->curl, CURLOPT_SSL_VERIFYHOST, 2L);
-		if (a->c->ca_bundle != NULL)
-			curl_easy_setopt(a->curl, CURLOPT_CAINFO,
-			    a->c->ca_bundle);
-		curl_easy_setopt(a->curl, CURLOPT_ERRORBUFFER, cerr);
-		curl_easy_setopt(a->curl, CURLOPT_WRITEFUNCTION, write_cb);
-		curl_easy_setopt(a->curl, CURLOPT_WRITEDATA, &ans);
-		curl_easy_setopt(a->curl, CURLOPT_HEADERFUNCTION, header_cb);
-		curl_easy_setopt(a->curl, CURLOPT_HEADERDATA, &ans);
-		if (strcmp(method, "GET") == 0)
-			curl_easy_setopt(a->curl, CURLOPT_HTTPGET, 1L);
-		else if (strcmp(method, "HEAD") == 0)
-			curl_easy_setopt(a->curl, CURLOPT_NOBODY, 1L);
-		else {
-			curl_easy_setopt(a->curl, CURLOPT_POST, 1L);
-			curl_easy_setopt(a->curl, CURLOPT_POSTFIELDS,
-			    body != NULL ? body : "");
-			curl_easy_setopt(a->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-			    (curl_off_t)bodylen);
-			if (strcmp(method, "POST") != 0)
-				curl_easy_setopt(a->curl,
-				    CURLOPT_CUSTOMREQUEST, method);
-		}
-
-		logf_(a, 1, "%s %s: %s %s (attempt %d)", service, op, method,
-		    url, attempt);
-		if (a->log != NULL) {
-			for (i = 0; i < nh + sr.nadd; i++) {
-				const struct eksl_header *h = i < nh ?
-				    &hdrs[i] : &sr.add_headers[i - nh];
-				int secret = strcasecmp(h->name,
-				    "Authorization") == 0 ||
-				    strcasecmp(h->name,
-				    "X-Amz-Security-Token") == 0;
-
-				logf_(a, 2, "> %s: %s", h->name,
-				    secret ? "[redacted]" : h->value);
-			}
-			if (body != NULL && bodylen > 0)
-				log_block(a, "> ", body);
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		crc = curl_easy_perform(a->curl);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		free_headers(hl);
-		hl = NULL;
-
-		if (crc != CURLE_OK) {
-			st = curl_class(crc, &ecode, &retry);
-			set_error(e, st, 0, ecode, "%s: %s", host,
-			    cerr[0] != '\0' ? cerr : curl_easy_strerror(crc));
-			e->attempts = attempt;
-			logf_(a, 1, "%s %s: %s", service, op, e->message);
-			if (!retry || attempt >= a->max_attempts + extra)
-				goto out;
-			backoff(a, attempt);
-			continue;
-		}
-		curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &ans.status);
-		logf_(a, 1, "%s %s: HTTP %ld in %ld ms", service, op,
-		    ans.status, (long)((t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000));
-		log_block(a, "< ", eksl_buf_str(&ans.headers));
-		log_block(a, "< ", eksl_buf_str(&ans.body));
-		if (ans.status >= 200 && ans.status < 300) {
-			/* Forget the errors of earlier attempts. */
-			e->status = EKSL_AWS_OK;
-			e->http_status = ans.status;
-			e->code[0] = e->message[0] = '\0';
-			*out = eksl_buf_steal(&ans.body);
-			rc = 0;
-			goto out;
-		}
-		eksl_aws_parse_error(ans.status, ans.errtype,
-		    eksl_buf_str(&ans.body), e);
-		e->status = EKSL_AWS_REFUSED;
-		e->http_status = ans.status;
-		e->attempts = attempt;
-		logf_(a, 1, "%s %s: %s: %s", service, op, e->code, e->message);
-		if (!skewed && is_skew(e->code, e->message) &&
-		    ans.date[0] != '\0') {
-			time_t server = curl_getdate(ans.date, NULL);
-
-			if (server != -1) {
-				/* Sign with the server's clock from now on. */
-				a->skew = server - time(NULL);
-				skewed = 1;
-				extra = 1;
-				logf_(a, 1, "%s: clock skew: server time is "
-				    "%+ld s from ours; retrying", service,
-				    (long)a->skew);
-				if (attempt < a->max_attempts + extra)
-					continue;
-			}
-		}
-		if (!is_throttle(e->code) && !is_transient(e->code, ans.status))
-			goto out;
-		if (attempt >= a->max_attempts + extra)
-			goto out;
-		backoff(a, attempt - extra);
+		if (x->body != NULL && x->bodylen > 0)
+			log_block(a, "> ", x->body);
 	}
-out:
-	if (rc == -1 && e->attempts > 0 && e->status == EKSL_AWS_OK)
-		e->status = EKSL_AWS_LOCAL;
-	free_headers(hl);
 	eksl_sigv4_result_clear(&sr);
-	if (ans.body.data != NULL)
-		explicit_bzero(ans.body.data, ans.body.size);
-	eksl_buf_free(&ans.body);
-	eksl_buf_free(&ans.headers);
-	free(line);
-	free(endpoint);
-	free(origin);
-	free(host);
-	free(base);
-	free(fullpath);
-	free(url);
-	return rc;
+	x->t0 = now_ms();
+	if (curl_multi_add_handle(a->multi, c) != CURLM_OK) {
+		set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory",
+		    "%s: libcurl cannot start the request", x->service);
+		x_done(x, -1);
+		return;
+	}
+	x->state = X_RUN;
+	return;
+nomem:
+	set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory", "out of memory");
+fail:
+	eksl_sigv4_result_clear(&sr);
+	x_done(x, -1);
 }
 
-int
-eksl_aws_json(struct eksl_aws *a, const char *service, const char *method,
-    const char *path, const char *query, json_t *body, json_t **out,
-    struct eksl_aws_error *e)
+/* Schedule the next attempt of x after the standard mode's backoff. */
+static void
+x_backoff(struct eksl_aws *a, struct xfer *x, int attempt)
 {
-	json_error_t je;
-	char *text = NULL, *ans = NULL;
-	const char *op;
-	int rc = -1;
+	long cap, ms;
 
-	*out = NULL;
-	if (body != NULL && (text = json_dumps(body, JSON_COMPACT)) == NULL) {
-		memset(e, 0, sizeof(*e));
-		set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory", "out of memory");
-		return -1;
+	/* random(0,1) * min(20 s, 2^(attempt-1) * base), as botocore. */
+	cap = a->base_ms;
+	while (--attempt > 0 && cap < MAX_BACKOFF_MS)
+		cap *= 2;
+	if (cap > MAX_BACKOFF_MS)
+		cap = MAX_BACKOFF_MS;
+	ms = cap > 0 ? (long)arc4random_uniform((uint32_t)cap + 1) : 0;
+	logf_(a, 1, "%s %s: retrying in %ld ms", x->service, x->op, ms);
+	x->state = X_WAIT;
+	x->due = now_ms() + ms;
+}
+
+/* An attempt of x ended with crc: done, or another attempt scheduled. */
+static void
+x_finish(struct eksl_aws *a, struct xfer *x, CURLcode crc)
+{
+	struct eksl_aws_error *e = x->e;
+	enum eksl_aws_status st;
+	const char *ecode;
+	char reason[CURL_ERROR_SIZE];
+	int retry;
+
+	curl_multi_remove_handle(a->multi, x->h);
+	free_headers(x->hl);
+	x->hl = NULL;
+	if (crc != CURLE_OK) {
+		st = curl_class(crc, &ecode, &retry);
+		clean_message(x->cerr[0] != '\0' ? x->cerr :
+		    curl_easy_strerror(crc), reason, sizeof(reason));
+		set_error(e, st, 0, ecode, "%s: %s", x->host, reason);
+		e->attempts = x->attempt;
+		logf_(a, 1, "%s %s: %s", x->service, x->op, e->message);
+		if (!retry || x->attempt >= a->max_attempts + x->extra)
+			x_done(x, -1);
+		else
+			x_backoff(a, x, x->attempt);
+		return;
 	}
-	op = path;
-	if (call(a, service, op, method, path, query,
-	    text != NULL ? "application/json" : NULL, text,
-	    text != NULL ? strlen(text) : 0, &ans, e) == -1)
-		goto out;
-	if (*ans == '\0') {
-		*out = json_object();
-	} else if ((*out = json_loads(ans, 0, &je)) == NULL) {
-		set_error(e, EKSL_AWS_REFUSED, 200, "BadAnswer", "%s %s: the "
-		    "answer is not JSON: %d:%d: %s", service, path, je.line,
-		    je.column, je.text);
-		goto out;
+	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->ans.status);
+	logf_(a, 1, "%s %s: HTTP %ld in %ld ms", x->service, x->op,
+	    x->ans.status, now_ms() - x->t0);
+	log_block(a, "< ", eksl_buf_str(&x->ans.headers));
+	log_block(a, "< ", eksl_buf_str(&x->ans.body));
+	if (x->ans.status >= 200 && x->ans.status < 300) {
+		/* Forget the errors of earlier attempts. */
+		e->status = EKSL_AWS_OK;
+		e->http_status = x->ans.status;
+		e->code[0] = e->message[0] = '\0';
+		x->out = eksl_buf_steal(&x->ans.body);
+		x_done(x, 0);
+		return;
 	}
-	if (*out == NULL) {
-		set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory", "out of memory");
-		goto out;
+	eksl_aws_parse_error(x->ans.status, x->ans.errtype,
+	    eksl_buf_str(&x->ans.body), e);
+	/* A server may echo our own headers: mask our secrets by value. */
+	mask_value(e->message, sizeof(e->message), a->c->creds.secret_key);
+	mask_value(e->message, sizeof(e->message), a->c->creds.session_token);
+	e->status = EKSL_AWS_REFUSED;
+	e->http_status = x->ans.status;
+	e->attempts = x->attempt;
+	logf_(a, 1, "%s %s: %s: %s", x->service, x->op, e->code, e->message);
+	if (!x->skewed && is_skew(e->code, e->message) &&
+	    x->ans.date[0] != '\0') {
+		time_t server = curl_getdate(x->ans.date, NULL);
+
+		if (server != -1) {
+			/* Sign with the server's clock from now on. */
+			a->skew = server - time(NULL);
+			x->skewed = 1;
+			x->extra = 1;
+			logf_(a, 1, "%s: clock skew: server time is %+ld s "
+			    "from ours; retrying", x->service, (long)a->skew);
+			if (x->attempt < a->max_attempts + x->extra) {
+				x->state = X_WAIT;
+				x->due = 0;
+				return;
+			}
+		}
 	}
-	rc = 0;
-out:
-	if (text != NULL) {
-		explicit_bzero(text, strlen(text));
-		free(text);
+	if ((!is_throttle(e->code) && !is_transient(e->code,
+	    x->ans.status)) || x->attempt >= a->max_attempts + x->extra) {
+		x_done(x, -1);
+		return;
 	}
-	if (ans != NULL) {
-		explicit_bzero(ans, strlen(ans));
-		free(ans);
+	x_backoff(a, x, x->attempt - x->extra);
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Drive the n transfers until every one is done. */
+static void
+run_xfers(struct eksl_aws *a, struct xfer *xs, size_t n)
+{
+	struct CURLMsg *msg;
+	CURLMcode mc;
+	CURLcode result;
+	CURL *done;
+	long now, wait;
+	size_t i, running, waiting, finished;
+	int still, left;
+
+	for (;;) {
+		now = now_ms();
+		running = waiting = 0;
+		wait = 1000;
+		for (i = 0; i < n; i++) {
+			if (xs[i].state == X_WAIT && xs[i].due <= now)
+				x_start(a, &xs[i]);
+			if (xs[i].state == X_RUN)
+				running++;
+			else if (xs[i].state == X_WAIT) {
+				waiting++;
+				if (xs[i].due - now < wait)
+					wait = xs[i].due - now;
+			}
+		}
+		if (running == 0 && waiting == 0)
+			break;
+		if (wait < 0)
+			wait = 0;
+		if (running == 0) {
+			sleep_ms(wait);
+			continue;
+		}
+		if ((mc = curl_multi_perform(a->multi, &still)) != CURLM_OK) {
+			for (i = 0; i < n; i++) {
+				if (xs[i].state != X_RUN)
+					continue;
+				curl_multi_remove_handle(a->multi, xs[i].h);
+				set_error(xs[i].e, EKSL_AWS_LOCAL, 0,
+				    "OutOfMemory", "%s: libcurl: %s",
+				    xs[i].service, curl_multi_strerror(mc));
+				x_done(&xs[i], -1);
+			}
+			continue;
+		}
+		finished = 0;
+		while ((msg = curl_multi_info_read(a->multi, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			/* msg dies with the handle's removal: copy first. */
+			done = msg->easy_handle;
+			result = msg->data.result;
+			for (i = 0; i < n; i++)
+				if (xs[i].state == X_RUN && xs[i].h == done) {
+					x_finish(a, &xs[i], result);
+					finished++;
+					break;
+				}
+		}
+		if (finished > 0)
+			continue;
+		curl_multi_poll(a->multi, NULL, 0, (int)wait, NULL);
 	}
-	return rc;
 }
 
 /* Append s form-encoded (RFC 3986 unreserved kept). */
@@ -867,17 +1109,15 @@ form_add(struct eksl_buf *b, const char *s)
 	return 0;
 }
 
-int
-eksl_aws_query(struct eksl_aws *a, const char *service, const char *action,
-    const char *version, const char *const *params, xmlDocPtr *out,
-    struct eksl_aws_error *e)
+/* The form of a Query call; a new string (caller frees) or NULL. */
+static char *
+query_form(const char *action, const char *version,
+    const char *const *params)
 {
 	struct eksl_buf b;
-	char *ans = NULL;
 	size_t i;
-	int rc = -1, bad = 0;
+	int bad = 0;
 
-	*out = NULL;
 	eksl_buf_init(&b, 0);
 	bad |= eksl_buf_addstr(&b, "Action=") == -1 || form_add(&b, action) ==
 	    -1 || eksl_buf_addstr(&b, "&Version=") == -1 ||
@@ -889,34 +1129,212 @@ eksl_aws_query(struct eksl_aws *a, const char *service, const char *action,
 		    eksl_buf_addstr(&b, "=") == -1 ||
 		    form_add(&b, params[i + 1]) == -1;
 	if (bad) {
-		memset(e, 0, sizeof(*e));
-		set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory", "out of memory");
-		goto out;
+		if (b.data != NULL)
+			explicit_bzero(b.data, b.size);
+		eksl_buf_free(&b);
+		return NULL;
 	}
-	if (call(a, service, action, "POST", "/", NULL,
-	    "application/x-www-form-urlencoded; charset=utf-8", b.data, b.len,
-	    &ans, e) == -1)
-		goto out;
-	*out = xmlReadMemory(ans, (int)strlen(ans), NULL, NULL,
+	return eksl_buf_steal(&b);
+}
+
+/* Free what a transfer holds, wiping what may carry secrets. */
+static void
+x_clear(struct eksl_aws *a, struct xfer *x)
+{
+	if (x->state == X_RUN)
+		curl_multi_remove_handle(a->multi, x->h);
+	free_headers(x->hl);
+	if (x->ans.body.data != NULL)
+		explicit_bzero(x->ans.body.data, x->ans.body.size);
+	eksl_buf_free(&x->ans.body);
+	eksl_buf_free(&x->ans.headers);
+	if (x->out != NULL) {
+		explicit_bzero(x->out, strlen(x->out));
+		free(x->out);
+	}
+	free(x->endpoint);
+	free(x->origin);
+	free(x->host);
+	free(x->base);
+	free(x->fullpath);
+	free(x->url);
+}
+
+/* The answer of a successful call, parsed into c->json or c->xml. */
+static void
+parse_answer(struct eksl_aws_call *c, const char *ans)
+{
+	json_error_t je;
+	char why[EKSL_AWS_MSGMAX + 8];
+
+	if (c->action == NULL) {
+		if (*ans == '\0') {
+			c->json = json_object();
+		} else {
+			eksl_json_mem_watch();
+			c->json = json_loads(ans, 0, &je);
+			if (c->json != NULL && eksl_json_mem_failed()) {
+				/* jansson may have dropped a character */
+				json_decref(c->json);
+				c->json = NULL;
+				set_error(&c->e, EKSL_AWS_LOCAL, 0,
+				    "OutOfMemory", "%s %s: out of memory",
+				    c->service, c->path);
+				return;
+			}
+			if (c->json == NULL) {
+				clean_message(je.text, why, sizeof(why));
+				set_error(&c->e, EKSL_AWS_REFUSED, 200,
+				    "BadAnswer", "%s %s: the answer is not "
+				    "JSON: %d:%d: %s", c->service, c->path,
+				    je.line, je.column, why);
+				return;
+			}
+		}
+		if (c->json == NULL)
+			set_error(&c->e, EKSL_AWS_LOCAL, 0, "OutOfMemory",
+			    "out of memory");
+		return;
+	}
+	c->xml = xmlReadMemory(ans, (int)strlen(ans), NULL, NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (*out == NULL || xmlDocGetRootElement(*out) == NULL) {
-		if (*out != NULL)
-			xmlFreeDoc(*out);
-		*out = NULL;
-		set_error(e, EKSL_AWS_REFUSED, 200, "BadAnswer", "%s %s: the "
-		    "answer is not XML", service, action);
-		goto out;
+	if (c->xml == NULL || xmlDocGetRootElement(c->xml) == NULL) {
+		if (c->xml != NULL)
+			xmlFreeDoc(c->xml);
+		c->xml = NULL;
+		set_error(&c->e, EKSL_AWS_REFUSED, 200, "BadAnswer", "%s %s: "
+		    "the answer is not XML", c->service, c->action);
 	}
-	rc = 0;
-out:
-	if (b.data != NULL)
-		explicit_bzero(b.data, b.size);
-	eksl_buf_free(&b);
-	if (ans != NULL) {
-		explicit_bzero(ans, strlen(ans));
-		free(ans);
+}
+
+size_t
+eksl_aws_run(struct eksl_aws *a, struct eksl_aws_call *calls, size_t n)
+{
+	struct eksl_aws_call *c;
+	struct xfer *xs = NULL, *x;
+	char **texts = NULL;
+	CURL **p;
+	size_t i, failed = 0;
+
+	for (i = 0; i < n; i++) {
+		calls[i].json = NULL;
+		calls[i].xml = NULL;
+		memset(&calls[i].e, 0, sizeof(calls[i].e));
 	}
-	return rc;
+	if (n == 0)
+		return 0;
+	/* One easy handle per call at once, kept for the next batch. */
+	if (n > a->neasy && (p = reallocarray(a->easy, n,
+	    sizeof(*p))) != NULL) {
+		a->easy = p;
+		while (a->neasy < n &&
+		    (a->easy[a->neasy] = curl_easy_init()) != NULL)
+			a->neasy++;
+	}
+	if (a->neasy < n || (xs = calloc(n, sizeof(*xs))) == NULL ||
+	    (texts = calloc(n, sizeof(*texts))) == NULL) {
+		for (i = 0; i < n; i++)
+			set_error(&calls[i].e, EKSL_AWS_LOCAL, 0,
+			    "OutOfMemory", "out of memory");
+		free(xs);
+		return n;
+	}
+	for (i = 0; i < n; i++) {
+		c = &calls[i];
+		x = &xs[i];
+		x->e = &c->e;
+		x->h = a->easy[i];
+		x->service = c->service;
+		x->rc = -1;
+		x->state = X_DONE;
+		eksl_buf_init(&x->ans.body, RESP_MAX);
+		eksl_buf_init(&x->ans.headers, 256 * 1024);
+		if (c->action == NULL) {
+			x->op = c->path;
+			x->method = c->method;
+			x->path = c->path;
+			x->query = c->query;
+			if (c->body != NULL) {
+				eksl_json_mem_watch();
+				texts[i] = json_dumps(c->body, JSON_COMPACT);
+				if (texts[i] == NULL || eksl_json_mem_failed()) {
+					set_error(&c->e, EKSL_AWS_LOCAL, 0,
+					    "OutOfMemory", "out of memory");
+					continue;
+				}
+				x->ctype = "application/json";
+				x->body = texts[i];
+				x->bodylen = strlen(texts[i]);
+			}
+		} else {
+			x->op = c->action;
+			x->method = "POST";
+			x->path = "/";
+			if ((texts[i] = query_form(c->action, c->version,
+			    c->params)) == NULL) {
+				set_error(&c->e, EKSL_AWS_LOCAL, 0,
+				    "OutOfMemory", "out of memory");
+				continue;
+			}
+			x->ctype = "application/x-www-form-urlencoded; "
+			    "charset=utf-8";
+			x->body = texts[i];
+			x->bodylen = strlen(texts[i]);
+		}
+		x_prepare(a, x);
+	}
+	run_xfers(a, xs, n);
+	for (i = 0; i < n; i++) {
+		if (xs[i].rc == 0)
+			parse_answer(&calls[i], xs[i].out);
+		if (calls[i].json == NULL && calls[i].xml == NULL)
+			failed++;
+		x_clear(a, &xs[i]);
+		if (texts[i] != NULL) {
+			explicit_bzero(texts[i], strlen(texts[i]));
+			free(texts[i]);
+		}
+	}
+	free(texts);
+	free(xs);
+	return failed;
+}
+
+int
+eksl_aws_json(struct eksl_aws *a, const char *service, const char *method,
+    const char *path, const char *query, json_t *body, json_t **out,
+    struct eksl_aws_error *e)
+{
+	struct eksl_aws_call c;
+
+	memset(&c, 0, sizeof(c));
+	c.service = service;
+	c.method = method;
+	c.path = path;
+	c.query = query;
+	c.body = body;
+	eksl_aws_run(a, &c, 1);
+	*e = c.e;
+	*out = c.json;
+	return c.json != NULL ? 0 : -1;
+}
+
+int
+eksl_aws_query(struct eksl_aws *a, const char *service, const char *action,
+    const char *version, const char *const *params, xmlDocPtr *out,
+    struct eksl_aws_error *e)
+{
+	struct eksl_aws_call c;
+
+	memset(&c, 0, sizeof(c));
+	c.service = service;
+	c.action = action;
+	c.version = version;
+	c.params = params;
+	eksl_aws_run(a, &c, 1);
+	*e = c.e;
+	*out = c.xml;
+	return c.xml != NULL ? 0 : -1;
 }
 
 static xmlNodePtr

@@ -29,6 +29,9 @@ struct eksl_aws_error {
 	int	 attempts;
 };
 
+/* The longest server-provided text an error message keeps. */
+#define EKSL_AWS_MSGMAX	200
+
 struct eksl_aws;
 
 /*
@@ -66,10 +69,42 @@ int	eksl_aws_query(struct eksl_aws *a, const char *service,
 	    xmlDocPtr *out, struct eksl_aws_error *e);
 
 /*
+ * One call of a batch run by eksl_aws_run: a REST-JSON call when action
+ * is NULL (method, path, query, body as for eksl_aws_json), else a Query
+ * call (action, version, params as for eksl_aws_query).  The inputs are
+ * borrowed.  eksl_aws_run sets json (REST-JSON) or xml (Query) on success,
+ * NULL otherwise (the caller owns and frees them), and e always.
+ */
+struct eksl_aws_call {
+	const char	*service;
+	const char	*method;
+	const char	*path;
+	const char	*query;
+	json_t		*body;
+	const char	*action;
+	const char	*version;
+	const char *const *params;
+	json_t		*json;
+	xmlDocPtr	 xml;
+	struct eksl_aws_error e;
+};
+
+/*
+ * Run n independent calls at once over the client's connections, each
+ * with its own retries, and wait for all of them.  Returns the number of
+ * calls that failed (0 when all succeeded); see each call's e.
+ */
+size_t	eksl_aws_run(struct eksl_aws *a, struct eksl_aws_call *calls,
+	    size_t n);
+
+/*
  * The code and message of an error answer (HTTP status, the
  * x-amzn-ErrorType header or NULL, the body as a C string, JSON or XML)
  * into e->code and e->message, with a fallback from the status; other
- * members of e are untouched.  Pure: no network, for tests and fuzzing.
+ * members of e are untouched.  The code keeps letters, digits and "._-"
+ * (64 at most); the message has control characters replaced, secret
+ * values after secret names shown as "<redacted>" and is cut to about
+ * EKSL_AWS_MSGMAX bytes.  Pure: no network, for tests and fuzzing.
  */
 void	eksl_aws_parse_error(long status, const char *errtype,
 	    const char *body, struct eksl_aws_error *e);

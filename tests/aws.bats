@@ -368,3 +368,23 @@ requests_of() {
 	run awscall --service eks --method GET --path /clusters/lc1
 	assert_output '{"cluster":{"id":"0123","name":"lc1","status":"ACTIVE"}}'
 }
+
+@test "transport: a body-less DELETE sends no body and no Content-Type" {
+	run --separate-stderr awscall --service eks --method DELETE --path /clusters/nosuch
+	assert_failure 4
+	assert_regex "$stderr" '^awscall: ResourceNotFoundException: '
+	run bash -c 'curl -s "$MOTO_URL/_eksl/requests" | jq -c ".[] | [.method, .body, (.headers | has(\"content-type\")), (.headers.authorization | test(\"SignedHeaders=host;x-amz-date\"))]"'
+	assert_output '["DELETE","",false,true]'
+}
+
+@test "transport: a server's error message is one bounded line, its secrets masked" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	long=$(printf 'x%.0s' $(seq 1 400))
+	moto_fault "{\"service\":\"eks\",\"kind\":\"throttle\",\"count\":1,\"code\":\"Denied<x>\",\"message\":\"one\\r\\ntwo\\u0007 SessionToken=abcdefgh&more $long\"}"
+	AWS_MAX_ATTEMPTS=1 run --separate-stderr awscall --service eks --method GET --path /clusters
+	assert_failure 4
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_regex "$stderr" '^awscall: Deniedx: one two SessionToken=<redacted>&more x+\.\.\. \(HTTP 400, 1 attempt\)$'
+	# "awscall: Deniedx: ", at most 200 bytes and "...", the suffix
+	[ "${#stderr}" -le $((18 + 203 + 22)) ]
+}

@@ -96,6 +96,107 @@ test_xml_text(void)
 	xmlFreeDoc(d);
 }
 
+/* Error answers: the code kept as an identifier, the message made safe. */
+static void
+test_parse_error(void)
+{
+	static const struct {
+		long status;
+		const char *errtype, *body, *code, *message;
+	} t[] = {
+		{ 400, "ThrottlingException:http://internal.amazon.com/",
+		  "{\"message\":\"Rate exceeded\"}",
+		  "ThrottlingException", "Rate exceeded" },
+		{ 404, NULL, "{\"__type\":\"com.amazon#ResourceNotFoundException\","
+		  "\"message\":\"No cluster found for name: x.\"}",
+		  "ResourceNotFoundException", "No cluster found for name: x." },
+		{ 400, NULL, "<Response><Errors><Error><Code>InvalidSubnetID."
+		  "NotFound</Code><Message>The subnet ID 'subnet-1' does not "
+		  "exist</Message></Error></Errors></Response>",
+		  "InvalidSubnetID.NotFound",
+		  "The subnet ID 'subnet-1' does not exist" },
+		/* control characters, and blanks made one space */
+		{ 403, NULL, "{\"__type\":\"AccessDenied\",\"message\":"
+		  "\"line one\\r\\n\\tline\\u0007two\\u001b[31m  red \"}",
+		  "AccessDenied", "line one line two [31m red" },
+		/* a code is an identifier: no blanks, quotes, escapes */
+		{ 400, "Bad Code\x1b[2J\"<x>", "{}", "BadCode2Jx",
+		  "HTTP status 400" },
+		{ 400, NULL, "{\"code\":\"\\u001b\\u0007\"}", "BadRequest",
+		  "HTTP status 400" },
+		/* secrets after their names are masked as in messages */
+		{ 403, NULL, "<ErrorResponse><Error><Code>AccessDenied</Code>"
+		  "<Message>denied: X-Amz-Security-Token: FQoGZXIvYXdzEXAMPLE\n"
+		  "Host: h</Message></Error></ErrorResponse>",
+		  "AccessDenied", "denied: X-Amz-Security-Token: <redacted> "
+		  "Host: h" },
+		{ 400, NULL, "{\"message\":\"bad form SecretAccessKey=abc/def&"
+		  "Action=X\"}", "BadRequest",
+		  "bad form SecretAccessKey=<redacted>&Action=X" },
+		{ 500, NULL, "not an answer", "InternalError",
+		  "HTTP status 500" },
+		{ 418, NULL, "", "HTTPError", "HTTP status 418" },
+	};
+	struct eksl_aws_error e;
+	char name[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		eksl_aws_parse_error(t[i].status, t[i].errtype, t[i].body, &e);
+		snprintf(name, sizeof(name), "parse_error case %zu: code",
+		    i + 1);
+		tap_streq(e.code, t[i].code, name);
+		snprintf(name, sizeof(name), "parse_error case %zu: message",
+		    i + 1);
+		tap_streq(e.message, t[i].message, name);
+	}
+}
+
+/* A long message is cut to EKSL_AWS_MSGMAX bytes, never inside UTF-8. */
+static void
+test_parse_error_long(void)
+{
+	struct eksl_aws_error e;
+	char body[4096], *p;
+	size_t i, n;
+	int ok;
+
+	/* 1000 x 'a' */
+	p = body + snprintf(body, sizeof(body), "{\"message\":\"");
+	for (i = 0; i < 1000; i++)
+		*p++ = 'a';
+	snprintf(p, sizeof(body) - (size_t)(p - body), "\"}");
+	eksl_aws_parse_error(400, NULL, body, &e);
+	n = strlen(e.message);
+	tap_ok(n == EKSL_AWS_MSGMAX + 3 &&
+	    strcmp(e.message + n - 3, "...") == 0,
+	    "parse_error: a long message is cut to %d bytes and \"...\" "
+	    "(got %zu)", EKSL_AWS_MSGMAX, n);
+	/* 1000 x U+00E9 (2 bytes each), shifted by one ASCII byte */
+	p = body + snprintf(body, sizeof(body), "{\"message\":\"x");
+	for (i = 0; i < 1000; i++) {
+		*p++ = (char)0xc3;
+		*p++ = (char)0xa9;
+	}
+	snprintf(p, sizeof(body) - (size_t)(p - body), "\"}");
+	eksl_aws_parse_error(400, NULL, body, &e);
+	n = strlen(e.message);
+	ok = n >= 4 && n <= EKSL_AWS_MSGMAX + 3 &&
+	    strcmp(e.message + n - 3, "...") == 0 &&
+	    (unsigned char)e.message[n - 4] == 0xa9 &&
+	    (unsigned char)e.message[n - 5] == 0xc3;
+	tap_ok(ok, "parse_error: the cut keeps whole UTF-8 characters");
+	/* a long code is bounded too */
+	p = body;
+	for (i = 0; i < 300; i++)
+		*p++ = 'C';
+	*p = '\0';
+	eksl_aws_parse_error(400, body, "{}", &e);
+	tap_ok(strlen(e.code) == 64, "parse_error: a code keeps 64 bytes "
+	    "at most (got %zu)", strlen(e.code));
+}
+
 static void
 test_exit_code(void)
 {
@@ -130,6 +231,8 @@ main(void)
 	(void)tap_skip;	/* tap.h helper this test has no use for */
 	test_redact();
 	test_xml_text();
+	test_parse_error();
+	test_parse_error_long();
 	test_exit_code();
 	return tap_done();
 }
