@@ -388,3 +388,16 @@ requests_of() {
 	# "awscall: Deniedx: ", at most 200 bytes and "...", the suffix
 	[ "${#stderr}" -le $((18 + 203 + 22)) ]
 }
+
+@test "transport: a server's echo of our secret key or session token is masked in the error" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	# From the credentials file: the message layer knows only the
+	# environment's secrets, so this masking is the transport's own.
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	mkdir -p "$HOME/.aws"
+	printf '[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = FileSecretKey0123456789\naws_session_token = FileSessionToken0123456789\n' >"$AWS_SHARED_CREDENTIALS_FILE"
+	moto_fault '{"service":"eks","kind":"throttle","count":1,"code":"AccessDenied","message":"you sent FileSessionToken0123456789 and (FileSecretKey0123456789)"}'
+	AWS_MAX_ATTEMPTS=1 run --separate-stderr awscall --service eks --method GET --path /clusters
+	assert_failure 4
+	assert_equal "$stderr" "awscall: AccessDenied: you sent <redacted> and (<redacted>) (HTTP 400, 1 attempt)"
+}
