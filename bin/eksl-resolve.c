@@ -26,9 +26,10 @@
 #define MAX_RECORDS	1000000
 
 struct item {
-	json_t	*rec;
-	int	 status;	/* this record's exit status so far */
-	int	 query;		/* index into the queries, or -1 */
+	json_t		*rec;	/* NULL: not built yet (from --host) */
+	const char	*host;	/* --host: the name */
+	int		 status;	/* this record's exit status so far */
+	int		 query;		/* index into the queries, or -1 */
 };
 
 static void
@@ -94,6 +95,22 @@ endpoint_port(json_t *rec)
 	c = h + 1;
 	p = strtol(c, NULL, 10);
 	return p > 0 && p <= 65535 ? (unsigned short)p : 443;
+}
+
+/* The record of a --host name: {schema, host}; 0, or -1 (reported). */
+static int
+build_record(struct item *it)
+{
+	if ((it->rec = eksl_record_new()) == NULL ||
+	    json_object_set_new(it->rec, "host", json_string(it->host)) ==
+	    -1) {
+		eksl_err("%s: %s", it->host, strerror(ENOMEM));
+		return -1;
+	}
+	if (it->status == EKSL_EXIT_INPUT)
+		eksl_record_add_error(it->rec, TOOL, "input", "%s: not a "
+		    "valid host name", it->host);
+	return 0;
 }
 
 /* Probe every address of every record; a record none answers is 5. */
@@ -213,16 +230,20 @@ read_records(struct item **itp, size_t *np)
 }
 
 /*
- * Records go through a memory stream and then to stdout in one write: all
- * of them are ready at the same moment anyway, and a write per record
- * costs more than the lookups on a busy machine.  Each record is freed
- * once written, so that the next ones reuse its memory.
+ * Records go through a memory stream and then to stdout in pieces of
+ * OUTCHUNK bytes: a write per record costs more than the lookups on a busy
+ * machine, and one write of everything at the end would hold all of it in
+ * memory (fresh pages cost more than the copy).  Each record is freed once
+ * written, so that the next ones reuse its memory.
  */
+#define OUTCHUNK	(64 * 1024)
+
 struct output {
 	FILE	*mem;
 	char	*buf;
 	size_t	 len;
-	int	 failed;
+	int	 failed;	/* a record could not be encoded */
+	int	 werr;		/* errno of a failed write to stdout */
 };
 
 static int
@@ -236,6 +257,15 @@ output_open(struct output *o)
 	return 0;
 }
 
+/* What the stream holds, to stdout (after the first failure, nowhere). */
+static void
+output_drain(struct output *o)
+{
+	if (o->len > 0 && o->werr == 0 &&
+	    fwrite(o->buf, 1, o->len, stdout) != o->len)
+		o->werr = errno != 0 ? errno : EIO;
+}
+
 /* Add it's record to o and free it; returns its exit status. */
 static int
 output_record(struct output *o, struct item *it)
@@ -247,10 +277,15 @@ output_record(struct output *o, struct item *it)
 		o->failed = 1;
 	json_decref(it->rec);
 	it->rec = NULL;
+	if (o->len >= OUTCHUNK) {
+		/* the stream is flushed: its buffer is whole; start again */
+		output_drain(o);
+		rewind(o->mem);
+	}
 	return it->status;
 }
 
-/* Write everything to stdout; returns 0 or -1 (reported). */
+/* Write the rest to stdout; returns 0 or -1 (reported). */
 static int
 output_close(struct output *o)
 {
@@ -261,9 +296,11 @@ output_close(struct output *o)
 		free(o->buf);
 		return -1;
 	}
-	if ((o->len > 0 && fwrite(o->buf, 1, o->len, stdout) != o->len) ||
-	    fflush(stdout) == EOF) {
-		eksl_err("stdout: %s", strerror(errno));
+	output_drain(o);
+	if (o->werr == 0 && fflush(stdout) == EOF)
+		o->werr = errno;
+	if (o->werr != 0) {
+		eksl_err("stdout: %s", strerror(o->werr));
 		rc = -1;
 	}
 	free(o->buf);
@@ -294,6 +331,7 @@ main(int argc, char *argv[])
 	struct eksl_lkg *lkg = NULL;
 	struct output ob;
 	struct eksl_dns_query *q = NULL;
+	struct eksl_resolve_state *rs = NULL;
 	struct item *it = NULL;
 	const char *hosts[MAX_HOSTS];
 	char err[EKSL_ERRLEN], now[32], sv[EKSL_DNS_SERVERLEN];
@@ -386,7 +424,10 @@ main(int argc, char *argv[])
 		eksl_warn("no state directory (HOME is not set): "
 		    "no last-known-good");
 
-	/* The subject comes from --host, or else from stdin. */
+	/*
+	 * The subject comes from --host, or else from stdin.  A record made
+	 * from --host is built only when it is about to be written.
+	 */
 	if (nhosts > 0) {
 		if ((it = calloc(nhosts, sizeof(*it))) == NULL) {
 			eksl_err("%s", strerror(errno));
@@ -394,25 +435,21 @@ main(int argc, char *argv[])
 			goto out;
 		}
 		for (n = 0; n < nhosts; n++) {
-			it[n].rec = eksl_record_new();
+			it[n].host = hosts[n];
 			it[n].query = -1;
-			if (it[n].rec == NULL || json_object_set_new(it[n].rec,
-			    "host", json_string(hosts[n])) == -1) {
-				eksl_err("%s: %s", hosts[n], strerror(ENOMEM));
-				rc = EKSL_EXIT_IO;
-				goto out;
-			}
 		}
 	} else
 		rc = read_records(&it, &n);
 
-	if (n > 0 && (q = calloc(n, sizeof(*q))) == NULL) {
+	if (n > 0 && ((q = calloc(n, sizeof(*q))) == NULL ||
+	    (rs = calloc(n, sizeof(*rs))) == NULL)) {
 		eksl_err("%s", strerror(errno));
 		rc = EKSL_EXIT_IO;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		host = eksl_record_host(it[i].rec);
+		host = it[i].rec != NULL ? eksl_record_host(it[i].rec) :
+		    it[i].host;
 		if (host == NULL || !eksl_hostname_valid(host)) {
 			if (host == NULL)
 				snprintf(err, sizeof(err), "record has no host "
@@ -421,8 +458,9 @@ main(int argc, char *argv[])
 				snprintf(err, sizeof(err), "%s: not a valid "
 				    "host name", host);
 			eksl_err("%s", err);
-			eksl_record_add_error(it[i].rec, TOOL, "input", "%s",
-			    err);
+			if (it[i].rec != NULL)
+				eksl_record_add_error(it[i].rec, TOOL, "input",
+				    "%s", err);
 			it[i].status = EKSL_EXIT_INPUT;
 			continue;
 		}
@@ -467,20 +505,33 @@ main(int argc, char *argv[])
 		rc = EKSL_EXIT_IO;
 		goto out;
 	}
-	for (i = 0; i < n; i++)
-		if ((k = it[i].query) >= 0)
-			it[i].status = eksl_resolve_apply(it[i].rec, q[k].name,
-			    &q[k], &ctx);
-	/* the new answers, in one write, before the records go out */
+	/* compare every answer, save the new ones in one write, then apply */
+	for (k = 0; k < (int)nq; k++)
+		eksl_resolve_prepare(q[k].name, &q[k], &rs[k], &ctx);
 	st = eksl_resolve_save(&ctx);
 	rc = EKSL_EXIT_WORST(rc, st);
-	if (probe) {
+	for (i = 0; i < n; i++) {
+		if (it[i].rec == NULL && build_record(&it[i]) == -1) {
+			rc = EKSL_EXIT_IO;
+			break;
+		}
+		if ((k = it[i].query) >= 0)
+			it[i].status = EKSL_EXIT_WORST(it[i].status,
+			    eksl_resolve_apply(it[i].rec, q[k].name, &q[k],
+			    &rs[k], &ctx));
+		/* with --probe, every address is needed at once first */
+		if (!probe) {
+			st = output_record(&ob, &it[i]);
+			rc = EKSL_EXIT_WORST(rc, st);
+		}
+	}
+	if (probe && i == n) {
 		st = probe_all(it, n, port, (int)timeout);
 		rc = EKSL_EXIT_WORST(rc, st);
-	}
-	for (i = 0; i < n; i++) {
-		st = output_record(&ob, &it[i]);
-		rc = EKSL_EXIT_WORST(rc, st);
+		for (i = 0; i < n; i++) {
+			st = output_record(&ob, &it[i]);
+			rc = EKSL_EXIT_WORST(rc, st);
+		}
 	}
 	if (output_close(&ob) == -1)
 		rc = EKSL_EXIT_IO;
@@ -491,6 +542,9 @@ main(int argc, char *argv[])
 	if (q != NULL)
 		eksl_dns_query_clear(q, nq);
 	free(q);
+	for (i = 0; rs != NULL && i < nq; i++)
+		eksl_resolve_state_clear(&rs[i]);
+	free(rs);
 	free(state_dir);
 	eksl_resolve_ctx_clear(&ctx);
 	eksl_lkg_free(lkg);

@@ -165,29 +165,22 @@ canon(struct eksl_lkg_addr *a, size_t *n)
 }
 
 int
-eksl_lkg_same(const struct eksl_lkg_entry *e, const json_t *addrs)
+eksl_lkg_same(const struct eksl_lkg_entry *e, const struct eksl_lkg_addr *a,
+    size_t n)
 {
-	const char *ip;
 	size_t i, k;
-	json_t *v;
 
-	if (!json_is_array(addrs))
-		return 0;
-	/* e has no IP twice: same set when all of e is met, nothing else */
+	/* e has no IP twice: the same set when all of e is met, and no other */
 	for (k = 0; k < e->n; k++) {
-		json_array_foreach(addrs, i, v) {
-			ip = eksl_json_str(v, "ip");
-			if (ip != NULL && strcmp(ip, e->a[k].ip) == 0)
+		for (i = 0; i < n; i++)
+			if (strcmp(a[i].ip, e->a[k].ip) == 0)
 				break;
-		}
-		if (i == json_array_size(addrs))
+		if (i == n)
 			return 0;
 	}
-	json_array_foreach(addrs, i, v) {
-		if ((ip = eksl_json_str(v, "ip")) == NULL)
-			return 0;
+	for (i = 0; i < n; i++) {
 		for (k = 0; k < e->n; k++)
-			if (strcmp(ip, e->a[k].ip) == 0)
+			if (strcmp(a[i].ip, e->a[k].ip) == 0)
 				break;
 		if (k == e->n)
 			return 0;
@@ -704,13 +697,12 @@ eksl_lkg_get(struct eksl_lkg *s, const char *host, struct eksl_lkg_entry *e,
 }
 
 int
-eksl_lkg_put(struct eksl_lkg *s, const char *host, const json_t *addrs,
-    void *tag, char *err, size_t errlen)
+eksl_lkg_put(struct eksl_lkg *s, const char *host,
+    const struct eksl_lkg_addr *a, size_t n, void *tag, char *err,
+    size_t errlen)
 {
 	struct eksl_lkg_entry e;
 	char key[HOSTMAX];
-	const char *ip;
-	json_t *v, *ttl;
 	size_t i;
 
 	if (normalise(host, key) == -1) {
@@ -719,15 +711,9 @@ eksl_lkg_put(struct eksl_lkg *s, const char *host, const json_t *addrs,
 	}
 	e.n = 0;
 	e.since[0] = '\0';
-	json_array_foreach(addrs, i, v) {
-		ip = eksl_json_str(v, "ip");
-		if (!ip_valid(ip) || e.n == EKSL_LKG_MAX_ADDRS)
-			continue;
-		snprintf(e.a[e.n].ip, sizeof(e.a[e.n].ip), "%s", ip);
-		ttl = json_object_get(v, "ttl");
-		e.a[e.n++].ttl = json_is_integer(ttl) ?
-		    (long long)json_integer_value(ttl) : 0;
-	}
+	for (i = 0; i < n && e.n < EKSL_LKG_MAX_ADDRS; i++)
+		if (ip_valid(a[i].ip))
+			e.a[e.n++] = a[i];
 	if (e.n == 0) {
 		/* never save an empty answer */
 		snprintf(err, errlen, "%s: no address to save", host);

@@ -18,7 +18,6 @@
 
 #include <stddef.h>
 #include <netinet/in.h>
-#include <jansson.h>
 
 #define EKSL_LKG_FILE		"resolve.jsonl"	/* in the state dir */
 #define EKSL_LKG_OLD_DIR	"resolve"	/* the per-host files */
@@ -82,13 +81,14 @@ int	eksl_lkg_get(struct eksl_lkg *s, const char *host,
 	    struct eksl_lkg_entry *e, char *err, size_t errlen);
 
 /*
- * Queue addrs (an array of {ip, ttl, ...}; copied) as host's answer to
- * save by eksl_lkg_commit; tag is handed back with the outcome.  Returns
- * 0, or -1 when host is not a valid host name, addrs holds no valid IP
+ * Queue a[0..n) (copied; at most EKSL_LKG_MAX_ADDRS are kept) as host's
+ * answer to save by eksl_lkg_commit; tag is handed back with the outcome.
+ * Returns 0, or -1 when host is not a valid host name, a holds no valid IP
  * (an empty answer is never saved) or memory runs out (err "HOST: reason").
  */
-int	eksl_lkg_put(struct eksl_lkg *s, const char *host, const json_t *addrs,
-	    void *tag, char *err, size_t errlen);
+int	eksl_lkg_put(struct eksl_lkg *s, const char *host,
+	    const struct eksl_lkg_addr *a, size_t n, void *tag, char *err,
+	    size_t errlen);
 
 /*
  * Save the queued answers.  Nothing queued: nothing is done (no lock, no
@@ -108,7 +108,8 @@ int	eksl_lkg_commit(struct eksl_lkg *s, const char *now,
 /* Free a store from eksl_lkg_open; NULL is allowed. */
 void	eksl_lkg_free(struct eksl_lkg *s);
 
-/* 1 when addrs (an array of {ip, ...}) holds the same set of IPs as e. */
-int	eksl_lkg_same(const struct eksl_lkg_entry *e, const json_t *addrs);
+/* 1 when a[0..n) (in any order, IPs maybe twice) holds e's set of IPs. */
+int	eksl_lkg_same(const struct eksl_lkg_entry *e,
+	    const struct eksl_lkg_addr *a, size_t n);
 
 #endif

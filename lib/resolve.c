@@ -217,27 +217,6 @@ candidate(const json_t *src, const char *ipkey, const char *source,
 }
 
 static void
-list_ips(const json_t *arr, char *buf, size_t len)
-{
-	json_t *v, *copy;
-	size_t i, off = 0;
-	int k;
-
-	buf[0] = '\0';
-	if ((copy = json_deep_copy(arr)) == NULL)
-		return;
-	eksl_resolve_sort(copy);
-	json_array_foreach(copy, i, v) {
-		k = snprintf(buf + off, len - off, "%s%s", i > 0 ? " " : "",
-		    eksl_json_str(v, "ip"));
-		if (k < 0 || (size_t)k >= len - off)
-			break;
-		off += (size_t)k;
-	}
-	json_decref(copy);
-}
-
-static void
 set_resolve(json_t *rec, struct eksl_resolve_ctx *ctx, int ok,
     int stale, const char *error, int changed)
 {
@@ -263,66 +242,136 @@ set_resolve(json_t *rec, struct eksl_resolve_ctx *ctx, int ok,
 	json_object_set_new(rec, "resolve", r);
 }
 
-/* DNS answered for both types with at least one address. */
+/* 4 or 6 and the binary address of a, for sorting. */
 static int
-apply_answer(json_t *rec, const char *host, json_t *dns,
-    const struct eksl_lkg_entry *lkg, struct eksl_resolve_ctx *ctx)
+cmp_lkg_addr(const void *x, const void *y)
 {
-	char err[512], oldl[LINELEN / 2], newl[LINELEN / 2];
-	json_t *old;
-	int changed = 0, rc = EKSL_EXIT_OK;
+	unsigned char a[16], b[16];
+	int fa, fb;
 
-	if (lkg != NULL && !eksl_lkg_same(lkg, dns)) {
-		changed = 1;
-		old = lkg_addresses(lkg);
-		list_ips(old, oldl, sizeof(oldl));
-		list_ips(dns, newl, sizeof(newl));
-		json_decref(old);
+	fa = ipfamily(((const struct eksl_lkg_addr *)x)->ip, a);
+	fb = ipfamily(((const struct eksl_lkg_addr *)y)->ip, b);
+	if (fa != fb)
+		return fa - fb;
+	return memcmp(a, b, 16);
+}
+
+/* e's IPs in numeric order, IPv4 first, separated by spaces. */
+static void
+list_entry(struct eksl_lkg_entry *e, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	int k;
+
+	buf[0] = '\0';
+	qsort(e->a, e->n, sizeof(e->a[0]), cmp_lkg_addr);
+	for (i = 0; i < e->n; i++) {
+		k = snprintf(buf + off, len - off, "%s%s", i > 0 ? " " : "",
+		    e->a[i].ip);
+		if (k < 0 || (size_t)k >= len - off)
+			break;
+		off += (size_t)k;
+	}
+}
+
+/* The addresses of q's answers into e, each IP once. */
+static void
+answer_entry(const struct eksl_dns_query *q, struct eksl_lkg_entry *e)
+{
+	const struct eksl_dns_answer *ans[2] = { &q->a, &q->aaaa };
+	size_t i, j, k;
+
+	e->n = 0;
+	e->since[0] = '\0';
+	for (k = 0; k < 2; k++) {
+		if (ans[k]->status != EKSL_DNS_OK)
+			continue;
+		for (i = 0; i < ans[k]->naddrs && e->n < EKSL_LKG_MAX_ADDRS;
+		    i++) {
+			for (j = 0; j < e->n; j++)
+				if (strcmp(e->a[j].ip, ans[k]->addrs[i].ip) ==
+				    0)
+					break;
+			if (j < e->n)
+				continue;
+			snprintf(e->a[e->n].ip, sizeof(e->a[e->n].ip), "%s",
+			    ans[k]->addrs[i].ip);
+			e->a[e->n++].ttl = ans[k]->addrs[i].ttl;
+		}
+	}
+}
+
+void
+eksl_resolve_prepare(const char *host, const struct eksl_dns_query *q,
+    struct eksl_resolve_state *st, struct eksl_resolve_ctx *ctx)
+{
+	struct eksl_lkg_entry lkg, ans;
+	char err[1024], oldl[LINELEN / 2], newl[LINELEN / 2];
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	if (ctx->lkg != NULL) {
+		r = eksl_lkg_get(ctx->lkg, host, &lkg, err, sizeof(err));
+		if (r == -1)
+			note(ctx, EKSL_RESOLVE_WARN, "%s (ignored)", err);
+		st->lkg = r == 1;
+	}
+	answer_entry(q, &ans);
+	if (failed(&q->a) || failed(&q->aaaa) || ans.n == 0) {
+		/* kept for eksl_resolve_apply: the file may change before */
+		if (st->lkg && (st->fallback = malloc(sizeof(lkg))) != NULL)
+			memcpy(st->fallback, &lkg, sizeof(lkg));
+		return;
+	}
+	st->answered = 1;
+	if (st->lkg && !eksl_lkg_same(&lkg, ans.a, ans.n)) {
+		st->changed = 1;
+		list_entry(&lkg, oldl, sizeof(oldl));
+		list_entry(&ans, newl, sizeof(newl));
 		note(ctx, EKSL_RESOLVE_WARN, "%s: answer changed: %s -> %s",
 		    host, oldl, newl);
 	}
 	/* the same answer as saved: nothing to write, not even a lock */
-	if (ctx->lkg != NULL && (lkg == NULL || changed) &&
-	    eksl_lkg_put(ctx->lkg, host, dns, rec, err, sizeof(err)) == -1) {
+	if (ctx->lkg != NULL && (!st->lkg || st->changed) &&
+	    eksl_lkg_put(ctx->lkg, host, ans.a, ans.n, st, err,
+	    sizeof(err)) == -1) {
 		note(ctx, EKSL_RESOLVE_ERR, "%s", err);
-		eksl_record_add_error(rec, ctx->tool, "io", "%s", err);
-		rc = EKSL_EXIT_IO;
+		snprintf(ctx->save_err, sizeof(ctx->save_err), "%s", err);
+		st->saved = -1;
 	}
-	json_object_set(rec, "addresses", dns);
-	set_resolve(rec, ctx, 1, 0, NULL, changed);
-	return rc;
 }
 
 int
 eksl_resolve_apply(json_t *rec, const char *host,
-    const struct eksl_dns_query *q, struct eksl_resolve_ctx *ctx)
+    const struct eksl_dns_query *q, const struct eksl_resolve_state *st,
+    struct eksl_resolve_ctx *ctx)
 {
-	struct eksl_lkg_entry lkg;
-	char why[128], err[1024];
+	char why[128];
 	json_t *dns = NULL, *saved = NULL, *cand[3] = { NULL, NULL, NULL };
 	json_t *best = NULL, *out = NULL, *v;
 	const char *what[3] = { "last-known-good", "controlPlane",
 	    "the record's own addresses" };
-	int rc = EKSL_EXIT_UNREACHABLE, fa, f6, stale = 0, have = 0;
+	int rc = EKSL_EXIT_UNREACHABLE, fa, f6, stale = 0;
 	size_t i, k;
 
-	if (ctx->lkg != NULL) {
-		have = eksl_lkg_get(ctx->lkg, host, &lkg, err, sizeof(err));
-		if (have == -1)
-			note(ctx, EKSL_RESOLVE_WARN, "%s (ignored)", err);
-		have = have == 1;
-	}
 	if ((dns = json_array()) == NULL)
 		return EKSL_EXIT_IO;
 	add_dns(dns, &q->a, ctx);
 	add_dns(dns, &q->aaaa, ctx);
 	eksl_resolve_sort(dns);
-	fa = failed(&q->a);
-	f6 = failed(&q->aaaa);
-	if (!fa && !f6 && json_array_size(dns) > 0) {
-		rc = apply_answer(rec, host, dns, have ? &lkg : NULL, ctx);
+	if (st->answered) {
+		rc = EKSL_EXIT_OK;
+		if (st->saved == -1) {
+			eksl_record_add_error(rec, ctx->tool, "io", "%s",
+			    ctx->save_err);
+			rc = EKSL_EXIT_IO;
+		}
+		json_object_set(rec, "addresses", dns);
+		set_resolve(rec, ctx, 1, 0, NULL, st->changed);
 		goto out;
 	}
+	fa = failed(&q->a);
+	f6 = failed(&q->aaaa);
 
 	/*
 	 * DNS gave no answer, or an answer for one type only.  Fill the
@@ -333,8 +382,8 @@ eksl_resolve_apply(json_t *rec, const char *host,
 	describe_failure(q, why, sizeof(why));
 	if (json_array_size(dns) == 0)
 		fa = f6 = 1;
-	if (have)
-		saved = lkg_addresses(&lkg);
+	if (st->fallback != NULL)
+		saved = lkg_addresses(st->fallback);
 	cand[0] = candidate(saved, "ip", "cache", fa, f6);
 	cand[1] = candidate(json_object_get(rec, "controlPlane"), "privateIp",
 	    "ec2", fa, f6);
@@ -383,20 +432,14 @@ eksl_resolve_apply(json_t *rec, const char *host,
 	return rc;
 }
 
-struct save_arg {
-	struct eksl_resolve_ctx	*ctx;
-	const char		*err;
-};
-
 static void
 saved(const struct eksl_lkg_result *r, void *arg)
 {
-	const struct save_arg *sa = arg;
-	struct eksl_resolve_ctx *ctx = sa->ctx;
+	struct eksl_resolve_ctx *ctx = arg;
+	struct eksl_resolve_state *st = r->tag;
 
-	if (r->status == -1)
-		eksl_record_add_error(r->tag, ctx->tool, "io", "%s", sa->err);
-	else if (r->status == 2)
+	st->saved = r->status;
+	if (r->status == 2)
 		note(ctx, EKSL_RESOLVE_WARN, "%s: answer not saved as "
 		    "last-known-good: it has %zu addresses, the saved one %zu",
 		    r->host, r->naddrs, r->nsaved);
@@ -408,17 +451,11 @@ saved(const struct eksl_lkg_result *r, void *arg)
 int
 eksl_resolve_save(struct eksl_resolve_ctx *ctx)
 {
-	char err[1024];
-	struct save_arg sa;
-
 	if (ctx->lkg == NULL)
 		return EKSL_EXIT_OK;
-	err[0] = '\0';
-	sa.ctx = ctx;
-	sa.err = err;
-	if (eksl_lkg_commit(ctx->lkg, ctx->now, saved, &sa, err,
-	    sizeof(err)) == -1) {
-		note(ctx, EKSL_RESOLVE_ERR, "%s", err);
+	if (eksl_lkg_commit(ctx->lkg, ctx->now, saved, ctx, ctx->save_err,
+	    sizeof(ctx->save_err)) == -1) {
+		note(ctx, EKSL_RESOLVE_ERR, "%s", ctx->save_err);
 		return EKSL_EXIT_IO;
 	}
 	return EKSL_EXIT_OK;
@@ -430,4 +467,11 @@ eksl_resolve_ctx_clear(struct eksl_resolve_ctx *ctx)
 	json_decref(ctx->answered);
 	json_decref(ctx->dns_source);
 	ctx->answered = ctx->dns_source = NULL;
+}
+
+void
+eksl_resolve_state_clear(struct eksl_resolve_state *st)
+{
+	free(st->fallback);
+	st->fallback = NULL;
 }
