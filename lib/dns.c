@@ -37,12 +37,14 @@
 #define TYPE_A		1
 #define TYPE_AAAA	28
 
+/* A query in flight; jobs exist only while they are (a pool of cap). */
 struct job {
 	struct run		*run;
 	struct eksl_dns_answer	*ans;
 	const char		*name;
 	int			 type;	/* TYPE_A or TYPE_AAAA */
 	size_t			 attempts;	/* made so far */
+	struct job		*next;	/* in the free list */
 };
 
 struct run {
@@ -51,6 +53,7 @@ struct run {
 	size_t		nch;
 	size_t		maxattempts;	/* tries x servers; 0 when stopping */
 	size_t		outstanding;
+	struct job	*free;		/* jobs not in flight */
 };
 
 static int	lib_ready;
@@ -259,6 +262,8 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		j->ans->status = EKSL_DNS_NOSERVERS;
 	else
 		j->ans->status = classify(status);
+	j->next = j->run->free;
+	j->run->free = j;
 }
 
 /*
@@ -417,7 +422,7 @@ eksl_dns_resolve(struct eksl_dns_query *q, size_t n,
 {
 	struct eksl_dns_server srv[EKSL_DNS_MAX_SERVERS];
 	struct run run;
-	struct job *jobs = NULL;
+	struct job *jobs = NULL, *j;
 	ares_channel conf = NULL;
 	size_t i, next = 0, njobs = 2 * n, cap, nsrv;
 	int rc = -1, st, timeout, tries;
@@ -473,21 +478,31 @@ eksl_dns_resolve(struct eksl_dns_query *q, size_t n,
 		}
 	}
 	run.maxattempts = (size_t)tries * run.nch;
-	if (njobs > 0 && (jobs = calloc(njobs, sizeof(*jobs))) == NULL) {
+	cap = o->inflight > 0 ? (size_t)o->inflight : EKSL_DNS_INFLIGHT;
+	if (cap > njobs)
+		cap = njobs;
+	if (cap > 0 && (jobs = calloc(cap, sizeof(*jobs))) == NULL) {
 		snprintf(err, errlen, "resolve: %s", strerror(errno));
 		goto out;
 	}
-	for (i = 0; i < njobs; i++) {
-		jobs[i].run = &run;
-		jobs[i].name = q[i / 2].name;
-		jobs[i].type = i % 2 == 0 ? TYPE_A : TYPE_AAAA;
-		jobs[i].ans = i % 2 == 0 ? &q[i / 2].a : &q[i / 2].aaaa;
+	for (i = 0; i < cap; i++) {
+		jobs[i].next = run.free;
+		run.free = &jobs[i];
 	}
-	cap = o->inflight > 0 ? (size_t)o->inflight : EKSL_DNS_INFLIGHT;
+	/* query i is name i / 2, A when i is even, else AAAA */
 	while (next < njobs || run.outstanding > 0) {
-		while (next < njobs && run.outstanding < cap) {
+		while (next < njobs && run.free != NULL) {
+			j = run.free;
+			run.free = j->next;
+			memset(j, 0, sizeof(*j));
+			j->run = &run;
+			j->name = q[next / 2].name;
+			j->type = next % 2 == 0 ? TYPE_A : TYPE_AAAA;
+			j->ans = next % 2 == 0 ? &q[next / 2].a :
+			    &q[next / 2].aaaa;
+			next++;
 			run.outstanding++;
-			issue(&jobs[next++]);
+			issue(j);
 		}
 		if (run.outstanding == 0)
 			continue;
