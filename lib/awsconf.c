@@ -26,6 +26,7 @@
 #include "atomicio.h"
 #include "awsconf.h"
 #include "buf.h"
+#include "jsonmem.h"
 
 #define INI_MAX		(1024 * 1024)	/* a shared file larger is refused */
 #define PROC_MAX	(64 * 1024)	/* credential_process output cap */
@@ -779,8 +780,12 @@ read_child(int fd, struct eksl_buf *b, long timeout_ms, const char *prog,
 		if (n == 0)
 			return 0;
 		if (eksl_buf_add(b, chunk, (size_t)n) == -1) {
-			eksl_seterr(err, errlen, "credential_process: %s: output "
-			    "larger than %d bytes", prog, PROC_MAX);
+			if (errno == E2BIG)
+				eksl_seterr(err, errlen, "credential_process: %s: "
+				    "output larger than %d bytes", prog, PROC_MAX);
+			else
+				eksl_seterr(err, errlen, "credential_process: %s: "
+				    "output: %s", prog, strerror(errno));
 			return -1;
 		}
 	}
@@ -797,8 +802,19 @@ eksl_awsconf_process_json(const char *text, const char *prog,
 	time_t when = 0;
 	int rc = -1;
 
+	/*
+	 * A failed allocation inside jansson may drop a character of a key
+	 * or a value (a secret key one byte short) and still "succeed".
+	 */
+	eksl_json_mem_watch();
+	doc = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	if (eksl_json_mem_failed()) {
+		eksl_seterr(err, errlen, "credential_process: %s: cannot parse "
+		    "the output: %s", prog, strerror(ENOMEM));
+		goto out;
+	}
 	/* jansson's text may quote the input ("near ..."): keep position. */
-	if ((doc = json_loads(text, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+	if (doc == NULL) {
 		eksl_seterr(err, errlen, "credential_process: %s: output is not "
 		    "JSON (line %d, column %d)", prog, je.line, je.column);
 		return -1;
@@ -851,7 +867,8 @@ eksl_awsconf_process_json(const char *text, const char *prog,
 	    (out->secret_key = strdup(sk)) == NULL ||
 	    (tok != NULL && (out->session_token = strdup(tok)) == NULL)) {
 		eksl_creds_clear(out);
-		eksl_seterr(err, errlen, "out of memory");
+		eksl_seterr(err, errlen, "credential_process: %s: %s", prog,
+		    strerror(ENOMEM));
 		goto out;
 	}
 	out->expiration = when;

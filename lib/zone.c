@@ -384,6 +384,27 @@ host_find(const struct eksl_zone_set *s, const char *name)
 	return bsearch(&key, s->hosts, s->nhosts, sizeof(key), host_cmp);
 }
 
+/*
+ * The host of the set named name (any case, optional final dot), or
+ * NULL.  No allocation, so that a lookup cannot fail for want of memory
+ * and be taken for "not there": a valid host name fits in the buffer.
+ */
+static struct zhost *
+host_lookup(const struct eksl_zone_set *s, const char *name)
+{
+	char c[256];
+	size_t n = strlen(name);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n >= sizeof(c))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		c[i] = (char)tolower((unsigned char)name[i]);
+	c[n] = '\0';
+	return host_find(s, c);
+}
+
 int
 eksl_zone_set_finish(struct eksl_zone_set *s, char *err, size_t errlen)
 {
@@ -474,12 +495,8 @@ size_t
 eksl_zone_of(const struct eksl_zone_set *s, const char *host)
 {
 	struct zhost *h;
-	char *c;
 
-	if ((c = canon(host)) == NULL)
-		return EKSL_ZONE_ALL;
-	h = host_find(s, c);
-	free(c);
+	h = host_lookup(s, host);
 	return h != NULL ? h->zone : EKSL_ZONE_ALL;
 }
 
@@ -508,14 +525,9 @@ eksl_zone_host_state(const struct eksl_zone_set *s, const char *host,
     size_t *naddrs)
 {
 	struct zhost *h;
-	char *c;
 
 	*naddrs = 0;
-	if ((c = canon(host)) == NULL)
-		return EKSL_ZONE_HOST_DROPPED;
-	h = host_find(s, c);
-	free(c);
-	if (h == NULL)
+	if ((h = host_lookup(s, host)) == NULL)
 		return EKSL_ZONE_HOST_DROPPED;
 	*naddrs = h->naddrs;
 	return h->state;
@@ -685,13 +697,9 @@ keep_addr(struct eksl_zone_set *s, size_t unit, const char *name,
     const struct zaddr *a)
 {
 	struct zhost *h;
-	char *c;
 	int rc = 0;
 
-	if ((c = canon(name)) == NULL)
-		return -1;
-	h = host_find(s, c);
-	free(c);
+	h = host_lookup(s, name);
 	if (h == NULL || !h->asked ||
 	    (unit != EKSL_ZONE_ALL && h->zone != unit))
 		return 0;
@@ -702,6 +710,18 @@ keep_addr(struct eksl_zone_set *s, size_t unit, const char *name,
 		rc = -1;
 	addr_uniq(h);
 	return rc;
+}
+
+/*
+ * 1 when an ldns call (made with errno cleared) ran out of memory.  ldns
+ * reports some failed allocations as syntax errors, or as an empty line,
+ * and goes on: errno, which malloc sets to ENOMEM, tells them apart, so
+ * that a record is never skipped or misread for want of memory.
+ */
+static int
+ldns_oom(ldns_status st)
+{
+	return st == LDNS_STATUS_MEM_ERR || errno == ENOMEM;
 }
 
 /*
@@ -738,9 +758,14 @@ read_zone_text(struct eksl_zone_set *s, size_t unit, const char *path,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	origin = ldns_dname_new_frm_str(zone);
+	/* The zone name was checked: only an allocation can fail here. */
+	if (ldns_str2rdf_dname(&origin, zone) != LDNS_STATUS_OK)
+		goto oom;
 	while (!feof(fp)) {
+		errno = 0;
 		st = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &origin, &prev, &line);
+		if (ldns_oom(st) || (st == LDNS_STATUS_OK && rr == NULL))
+			goto oom;
 		if (st == LDNS_STATUS_SYNTAX_EMPTY ||
 		    st == LDNS_STATUS_SYNTAX_TTL ||
 		    st == LDNS_STATUS_SYNTAX_ORIGIN)
@@ -762,7 +787,9 @@ read_zone_text(struct eksl_zone_set *s, size_t unit, const char *path,
 			    AF_INET : AF_INET6;
 			memcpy(a.b, ldns_rdf_data(ldns_rr_rdf(rr, 0)),
 			    a.af == AF_INET ? 4 : 16);
-			if ((owner = ldns_rdf2str(ldns_rr_owner(rr))) == NULL)
+			errno = 0;
+			if ((owner = ldns_rdf2str(ldns_rr_owner(rr))) == NULL ||
+			    errno == ENOMEM)
 				goto oom;
 			olen = strlen(owner);
 			slen = strlen(suffix);
@@ -813,6 +840,44 @@ keep_text(struct eksl_zone_set *s, size_t unit, const char *name,
 }
 
 /*
+ * The owner and address of an unbound local-data record, "NAME [TTL]
+ * [CLASS] A|AAAA ADDR", cut in place in rr: 0, or -1 when rr is not an
+ * address record.  Parsed here, not with ldns: ldns reports some failed
+ * allocations as syntax errors, and a line skipped for that would lose
+ * the address it was read to keep.
+ */
+static int
+local_data_addr(char *rr, char **owner, struct zaddr *a)
+{
+	char *f[6], *p = rr, *q, *end;
+	size_t nf = 0, i;
+	int af;
+
+	while (nf < 6 && (q = strsep(&p, " \t")) != NULL)
+		if (*q != '\0')
+			f[nf++] = q;
+	if (nf < 3 || nf > 5 || p != NULL)
+		return -1;
+	for (i = 1; i < nf - 2; i++) {
+		if (strcasecmp(f[i], "IN") == 0)
+			continue;
+		if (strtoul(f[i], &end, 10) > UINT32_MAX || end == f[i] ||
+		    *end != '\0')
+			return -1;
+	}
+	if (strcasecmp(f[nf - 2], "A") == 0)
+		af = AF_INET;
+	else if (strcasecmp(f[nf - 2], "AAAA") == 0)
+		af = AF_INET6;
+	else
+		return -1;
+	if (addr_parse(f[nf - 1], a) == -1 || a->af != af)
+		return -1;
+	*owner = f[0];
+	return 0;
+}
+
+/*
  * Read the addresses of hosts that came without any from an existing
  * unbound, dnsmasq or hosts file in the shape this module writes.
  */
@@ -820,10 +885,8 @@ static int
 read_plain_text(struct eksl_zone_set *s, size_t unit, const char *path,
     char *text, char *err, size_t errlen)
 {
-	char *line, *next, *p, *q, *f[8];
+	char *line, *next, *p, *q, *f[8], *owner;
 	size_t nf;
-	ldns_rr *rr = NULL;
-	char *owner;
 	struct zaddr a;
 
 	for (line = text; line != NULL && *line != '\0'; line = next) {
@@ -838,27 +901,9 @@ read_plain_text(struct eksl_zone_set *s, size_t unit, const char *path,
 			    (q = strrchr(p + 1, '"')) == NULL)
 				continue;
 			*q = '\0';
-			if (ldns_rr_new_frm_str(&rr, p + 1, s->ttl, NULL,
-			    NULL) != LDNS_STATUS_OK)
-				continue;
-			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_A ||
-			    ldns_rr_get_type(rr) == LDNS_RR_TYPE_AAAA) {
-				memset(&a, 0, sizeof(a));
-				a.af = ldns_rr_get_type(rr) ==
-				    LDNS_RR_TYPE_A ? AF_INET : AF_INET6;
-				memcpy(a.b, ldns_rdf_data(ldns_rr_rdf(rr, 0)),
-				    a.af == AF_INET ? 4 : 16);
-				owner = ldns_rdf2str(ldns_rr_owner(rr));
-				if (owner == NULL ||
-				    keep_addr(s, unit, owner, &a) == -1) {
-					free(owner);
-					ldns_rr_free(rr);
-					goto oom;
-				}
-				free(owner);
-			}
-			ldns_rr_free(rr);
-			rr = NULL;
+			if (local_data_addr(p + 1, &owner, &a) == 0 &&
+			    keep_addr(s, unit, owner, &a) == -1)
+				goto oom;
 			continue;
 		}
 		if (s->format == EKSL_ZONE_FMT_DNSMASQ) {
@@ -893,7 +938,8 @@ oom:
  * Read back one address record of ours ("OWNER\tTTL\tIN\tTYPE\tADDR")
  * field by field with ldns's own parsers: ldns_rr_new_frm_str allocates
  * two 64 KiB buffers per call, which made it the slowest part of a large
- * zone.  Returns 0 when every field parses and the owner is in the zone.
+ * zone.  Returns 0 when every field parses and the owner is in the zone,
+ * -2 when ldns ran out of memory, else -1.
  */
 static int
 check_addr_rr(const char *line, size_t len, const ldns_rdf *apex,
@@ -908,6 +954,7 @@ check_addr_rr(const char *line, size_t len, const ldns_rdf *apex,
 
 	if (len >= sizeof(buf))
 		return -1;
+	errno = 0;
 	memcpy(buf, line, len);
 	buf[len] = '\0';
 	for (p = buf; nf < 6 && (f[nf] = strsep(&p, "\t")) != NULL; nf++)
@@ -922,14 +969,14 @@ check_addr_rr(const char *line, size_t len, const ldns_rdf *apex,
 		st = ldns_str2rdf_aaaa(&rd, f[4]);
 	else
 		return -1;
-	if (st == LDNS_STATUS_OK &&
-	    ldns_str2rdf_dname(&owner, f[0]) == LDNS_STATUS_OK &&
-	    (ldns_dname_compare(owner, apex) == 0 ||
+	if (st == LDNS_STATUS_OK)
+		st = ldns_str2rdf_dname(&owner, f[0]);
+	if (st == LDNS_STATUS_OK && (ldns_dname_compare(owner, apex) == 0 ||
 	    ldns_dname_is_subdomain(owner, apex)))
 		ok = 1;
 	ldns_rdf_deep_free(owner);
 	ldns_rdf_deep_free(rd);
-	return ok ? 0 : -1;
+	return ok ? 0 : ldns_oom(st) ? -2 : -1;
 }
 
 /*
@@ -947,12 +994,17 @@ check_zone_text(const struct eksl_zone_set *s, size_t unit, char *text,
 	char *line, *nl, *end = text + len;
 	const char *zone;
 	long n = 0, lineno = 0;
-	int rc = -1;
+	int rc = -1, r;
 
 	zone = s->format == EKSL_ZONE_FMT_RPZ ? s->origin : s->zones[unit];
-	if ((apex = ldns_dname_new_frm_str(zone)) == NULL) {
-		snprintf(err, errlen, "%s: ldns cannot read the zone name",
-		    zone);
+	errno = 0;
+	if ((st = ldns_str2rdf_dname(&apex, zone)) != LDNS_STATUS_OK) {
+		if (ldns_oom(st)) {
+			snprintf(err, errlen, "%s: out of memory", zone);
+			return -1;
+		}
+		snprintf(err, errlen, "%s: ldns cannot read the zone name: %s",
+		    zone, ldns_get_errorstr_by_id(st));
 		return -1;
 	}
 	for (line = text; line < end; line = nl + 1) {
@@ -962,8 +1014,13 @@ check_zone_text(const struct eksl_zone_set *s, size_t unit, char *text,
 		if (*line == ';' || *line == '$' || line == nl)
 			continue;
 		if (n >= 2) {
-			if (check_addr_rr(line, (size_t)(nl - line), apex,
-			    s->ttl) == -1) {
+			if ((r = check_addr_rr(line, (size_t)(nl - line),
+			    apex, s->ttl)) == -2) {
+				snprintf(err, errlen, "%s: out of memory",
+				    zone);
+				goto out;
+			}
+			if (r == -1) {
 				snprintf(err, errlen, "%s: line %ld: ldns "
 				    "rejects what was generated", zone, lineno);
 				goto out;
@@ -972,8 +1029,13 @@ check_zone_text(const struct eksl_zone_set *s, size_t unit, char *text,
 			continue;
 		}
 		*nl = '\0';	/* the text ends in '\n'; restored below */
+		errno = 0;
 		st = ldns_rr_new_frm_str(&rr, line, s->ttl, NULL, &prev);
 		*nl = '\n';
+		if (ldns_oom(st) || (st == LDNS_STATUS_OK && rr == NULL)) {
+			snprintf(err, errlen, "%s: out of memory", zone);
+			goto out;
+		}
 		if (st != LDNS_STATUS_OK) {
 			snprintf(err, errlen, "%s: line %ld: ldns rejects what "
 			    "was generated: %s", zone, lineno,
@@ -1030,11 +1092,18 @@ eksl_zone_read_existing(struct eksl_zone_set *s, size_t unit,
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	if (eksl_zone_format_has_serial(s->format))
-		rc = read_zone_text(s, unit, name, copy, len, unit_asks(s, unit),
-		    serial, has_soa, err, errlen);
-	else
+	/*
+	 * ldns reports some failed allocations as syntax errors (and errno
+	 * does not always keep ENOMEM): the text is read again before an
+	 * error is believed.  Addresses kept by the first read are kept
+	 * once (keep_addr drops duplicates).
+	 */
+	if (!eksl_zone_format_has_serial(s->format))
 		rc = read_plain_text(s, unit, name, copy, err, errlen);
+	else if ((rc = read_zone_text(s, unit, name, copy, len,
+	    unit_asks(s, unit), serial, has_soa, err, errlen)) == -1)
+		rc = read_zone_text(s, unit, name, copy, len,
+		    unit_asks(s, unit), serial, has_soa, err, errlen);
 	free(copy);
 	return rc;
 }
@@ -1122,8 +1191,11 @@ eksl_zone_update(struct eksl_zone_set *s, size_t unit, const char *path,
 	if (res->data.len == 0 &&
 	    (rrs = render(s, unit, serial, &res->data)) == -1)
 		goto nomem;
+	/* Twice before it is believed: see eksl_zone_read_existing. */
 	if (res->has_serial && check_zone_text(s, unit, res->data.data,
-	    res->data.len, rrs, serial, err, errlen) == -1) {
+	    res->data.len, rrs, serial, err, errlen) == -1 &&
+	    check_zone_text(s, unit, res->data.data, res->data.len, rrs,
+	    serial, err, errlen) == -1) {
 		res->fail = EKSL_EXIT_INPUT;
 		goto out;
 	}
