@@ -17,6 +17,7 @@
 #include "awsconf.h"
 #include "clusterconfig.h"
 #include "duration.h"
+#include "ec2net.h"
 #include "eks.h"
 #include "exitcodes.h"
 #include "msg.h"
@@ -27,7 +28,7 @@
 
 enum { O_ONLINE = 256, O_NOWAIT, O_TIMEOUT, O_DRYRUN, O_NAME, O_REGION,
 	O_PROFILE, O_ENDPOINT, O_ROLE, O_SESSION, O_DURATION, O_HELP,
-	O_VERSION };
+	O_VERSION, O_WITHNET };
 
 static const struct option longopts[] = {
 	{ "file", required_argument, NULL, 'f' },
@@ -42,6 +43,7 @@ static const struct option longopts[] = {
 	{ "role-arn", required_argument, NULL, O_ROLE },
 	{ "session-name", required_argument, NULL, O_SESSION },
 	{ "duration", required_argument, NULL, O_DURATION },
+	{ "with-network", no_argument, NULL, O_WITHNET },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, O_HELP },
@@ -51,7 +53,7 @@ static const struct option longopts[] = {
 
 struct opts {
 	const char	*cmd, *file, *name, *role, *session;
-	int		 online, nowait, dryrun, duration;
+	int		 online, nowait, dryrun, duration, withnet;
 	long		 timeout_ms, poll_ms;
 	struct eksl_awsopts aws;
 };
@@ -71,7 +73,8 @@ usage(FILE *fp)
 	    "       eksl-provision create -f FILE [--no-wait] "
 	    "[--timeout DURATION] [--dry-run]\n"
 	    "       eksl-provision describe --name NAME\n"
-	    "       eksl-provision delete --name NAME [--no-wait]\n"
+	    "       eksl-provision delete --name NAME [--no-wait | "
+	    "--with-network]\n"
 	    "       eksl-provision assume-role --role-arn ARN "
 	    "[--session-name NAME] [--duration SECONDS]\n"
 	    "    common: [--region R] [--profile P] [--endpoint-url URL] "
@@ -226,7 +229,7 @@ wait_for(const struct opts *o, struct eksl_aws *a, const char *name,
 /* Build and print the record of cluster; an exit status. */
 static int
 print_record(struct eksl_aws *a, const json_t *cluster, const char *region,
-    const char *creator)
+    const char *creator, json_t *net)
 {
 	struct eksl_aws_error e;
 	json_t *rec = NULL;
@@ -241,6 +244,8 @@ print_record(struct eksl_aws *a, const json_t *cluster, const char *region,
 		eksl_record_add_error(rec, "eksl-provision", "api", "%s: %s",
 		    e.code, e.message);
 	}
+	if (net != NULL)
+		json_object_set(rec, "network", net);
 	if (eksl_record_write(stdout, rec, err, sizeof(err)) == -1) {
 		eksl_err("%s", err);
 		rc = EKSL_EXIT_IO;
@@ -280,12 +285,19 @@ config(const struct opts *o, int *rc)
 }
 
 static int
-online(struct eksl_aws *a, const struct eksl_clusterconfig *cc)
+online(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
+    struct eksl_net *net)
 {
 	struct eksl_aws_error e;
 	char err[EKSL_ERRLEN];
+	int rc;
 
-	switch (eksl_eks_validate_online(a, cc, err, sizeof(err), &e)) {
+	/* The Outpost first: without one, no other check makes sense. */
+	rc = cc->make_network ? eksl_net_check(a, cc, net, err, sizeof(err),
+	    &e) : 0;
+	if (rc == 0)
+		rc = eksl_eks_validate_online(a, cc, err, sizeof(err), &e);
+	switch (rc) {
 	case 0:
 		return EKSL_EXIT_OK;
 	case 1:
@@ -302,16 +314,19 @@ cmd_validate(struct opts *o)
 	struct eksl_clusterconfig *cc;
 	struct eksl_awsconf c;
 	struct eksl_aws *a = NULL;
+	struct eksl_net net;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
+	memset(&net, 0, sizeof(net));
 	if ((cc = config(o, &rc)) == NULL)
 		return rc;
 	if (o->online) {
 		o->aws.region = eksl_cc_str(cc->region);
 		if ((rc = aws_open(o, &c, &a)) == EKSL_EXIT_OK)
-			rc = online(a, cc);
+			rc = online(a, cc, &net);
 	}
+	eksl_net_clear(&net);
 	if (rc == EKSL_EXIT_OK)
 		eksl_info("%s: valid%s", o->file, o->online ?
 		    " (offline and online)" : " (offline)");
@@ -321,6 +336,126 @@ cmd_validate(struct opts *o)
 	return rc;
 }
 
+static void
+netlog(const char *line, void *arg)
+{
+	(void)arg;
+	eksl_info("%s", line);
+}
+
+/* create --dry-run: the requests, network first, as JSON lines. */
+static int
+dry_run(struct eksl_clusterconfig *cc)
+{
+	json_t *req = NULL, *plan = NULL, *p;
+	char placeholder[256], err[EKSL_ERRLEN], id[32];
+	size_t i;
+	int rc = EKSL_EXIT_IO;
+
+	err[0] = '\0';
+	snprintf(placeholder, sizeof(placeholder), "arn:aws:iam::ACCOUNT:"
+	    "role/" EKSL_CC_ROLE_FMT, eksl_cc_str(cc->name));
+	if ((plan = json_array()) == NULL)
+		goto out;
+	if (cc->make_network) {
+		if (eksl_net_plan(cc, plan) == -1)
+			goto out;
+		for (i = 0; i < (cc->nnew_subnets > 0 ? cc->nnew_subnets : 1);
+		    i++) {
+			snprintf(id, sizeof(id), "subnet-(new)-%zu", i + 1);
+			if ((cc->subnet[i] = eksl_cc_set(cc, id, NULL)) == NULL)
+				goto out;
+			cc->nsubnets++;
+		}
+	}
+	req = eksl_cc_create_request(cc, cc->service_role != NULL ?
+	    eksl_cc_str(cc->service_role) : placeholder);
+	if (req == NULL || (p = eksl_eks_plan(cc, req)) == NULL)
+		goto out;
+	if (json_array_extend(plan, p) == -1) {
+		json_decref(p);
+		goto out;
+	}
+	json_decref(p);
+	rc = EKSL_EXIT_OK;
+	json_array_foreach(plan, i, p)
+		if (eksl_record_write(stdout, p, err, sizeof(err)) == -1) {
+			eksl_err("%s", err);
+			rc = EKSL_EXIT_IO;
+			break;
+		}
+out:
+	if (rc == EKSL_EXIT_IO && err[0] == '\0')
+		eksl_err("%s: out of memory", eksl_cc_str(cc->name));
+	json_decref(plan);
+	json_decref(req);
+	return rc;
+}
+
+/* The network eksl makes: what exists goes on stdout when a step fails. */
+static int
+network(struct eksl_aws *a, struct eksl_clusterconfig *cc,
+    struct eksl_net *net, const char *region)
+{
+	struct eksl_aws_error e;
+	json_t *rec = NULL;
+	char err[EKSL_ERRLEN];
+	const char *name = eksl_cc_str(cc->name);
+	size_t i;
+	int rc;
+
+	if (eksl_net_ensure(a, cc, net, netlog, NULL, &e) == 0) {
+		for (i = 0; i < net->nsubnets; i++)
+			if ((cc->subnet[i] = eksl_cc_set(cc, net->subnet[i],
+			    cc->subnets_at)) == NULL) {
+				eksl_err("%s: out of memory", name);
+				return EKSL_EXIT_IO;
+			}
+		cc->nsubnets = net->nsubnets;
+		return EKSL_EXIT_OK;
+	}
+	rc = api_error(name, &e);
+	rec = json_pack("{s:s, s:s, s:s, s:o}", "schema", "eksl.cluster.v1",
+	    "name", name, "region", region, "network", eksl_net_json(net));
+	if (rec != NULL) {
+		eksl_record_add_error(rec, "eksl-provision", "api", "%s%s%s",
+		    e.code, e.code[0] != '\0' ? ": " : "", e.message);
+		if (eksl_record_write(stdout, rec, err, sizeof(err)) == -1)
+			eksl_err("%s", err);
+	}
+	json_decref(rec);
+	return rc;
+}
+
+/* The version, and notes that cannot wait until after creation. */
+static int
+before_create(struct eksl_aws *a, struct eksl_clusterconfig *cc)
+{
+	struct eksl_aws_error e;
+	char ver[32], note[256], sgs[256];
+	const char *name = eksl_cc_str(cc->name);
+	size_t i, n = 0;
+
+	if (eksl_net_version(a, cc, ver, sizeof(ver), note, sizeof(note),
+	    &e) == -1)
+		return api_error(name, &e);
+	if (note[0] != '\0')
+		eksl_warn("%s: %s", name, note);
+	if (cc->version == NULL &&
+	    (cc->version = eksl_cc_set(cc, ver, NULL)) == NULL) {
+		eksl_err("%s: out of memory", name);
+		return EKSL_EXIT_IO;
+	}
+	sgs[0] = '\0';
+	for (i = 0; i < cc->nsgs && n < sizeof(sgs); i++)
+		n += snprintf(sgs + n, sizeof(sgs) - n, "%s%s", i ? ", " : "",
+		    eksl_cc_str(cc->sg[i]));
+	if (cc->nsgs > 0)
+		eksl_warn("%s: security group%s %s cannot be changed once the "
+		    "cluster exists", name, cc->nsgs > 1 ? "s" : "", sgs);
+	return EKSL_EXIT_OK;
+}
+
 static int
 cmd_create(struct opts *o)
 {
@@ -328,36 +463,26 @@ cmd_create(struct opts *o)
 	struct eksl_awsconf c;
 	struct eksl_aws *a = NULL;
 	struct eksl_aws_error e;
-	json_t *req = NULL, *plan = NULL, *cluster = NULL, *p;
-	char *role = NULL, *creator = NULL, diff[512], err[EKSL_ERRLEN];
-	char placeholder[256];
+	struct eksl_net net;
+	json_t *req = NULL, *cluster = NULL, *netj = NULL, *lines = NULL, *l;
+	char *role = NULL, *creator = NULL, diff[512];
 	const char *name;
 	size_t i;
 	int rc, created;
 
 	memset(&c, 0, sizeof(c));
+	memset(&net, 0, sizeof(net));
 	if ((cc = config(o, &rc)) == NULL)
 		return rc;
 	name = eksl_cc_str(cc->name);
 	if (o->dryrun) {
-		snprintf(placeholder, sizeof(placeholder), "arn:aws:iam::"
-		    "ACCOUNT:role/" EKSL_CC_ROLE_FMT, name);
-		req = eksl_cc_create_request(cc, cc->service_role != NULL ?
-		    eksl_cc_str(cc->service_role) : placeholder);
-		plan = req != NULL ? eksl_eks_plan(cc, req) : NULL;
-		rc = plan == NULL ? EKSL_EXIT_IO : EKSL_EXIT_OK;
-		json_array_foreach(plan, i, p)
-			if (eksl_record_write(stdout, p, err,
-			    sizeof(err)) == -1) {
-				eksl_err("%s", err);
-				rc = EKSL_EXIT_IO;
-				break;
-			}
+		rc = dry_run(cc);
 		goto out;
 	}
 	o->aws.region = eksl_cc_str(cc->region);
 	if ((rc = aws_open(o, &c, &a)) != EKSL_EXIT_OK ||
-	    (rc = online(a, cc)) != EKSL_EXIT_OK)
+	    (rc = online(a, cc, &net)) != EKSL_EXIT_OK ||
+	    (rc = before_create(a, cc)) != EKSL_EXIT_OK)
 		goto out;
 	if (eksl_sts_caller(a, &creator, NULL, &e) == -1) {
 		rc = api_error("GetCallerIdentity", &e);
@@ -369,6 +494,11 @@ cmd_create(struct opts *o)
 	}
 	if (created)
 		eksl_info("%s: created, policy attached", role);
+	if (cc->make_network) {
+		if ((rc = network(a, cc, &net, c.region)) != EKSL_EXIT_OK)
+			goto out;
+		netj = eksl_net_json(&net);
+	}
 	if ((req = eksl_cc_create_request(cc, role)) == NULL) {
 		eksl_err("%s: out of memory", name);
 		rc = EKSL_EXIT_IO;
@@ -398,16 +528,24 @@ cmd_create(struct opts *o)
 		if ((rc = wait_for(o, a, name, 0, &cluster)) != EKSL_EXIT_OK)
 			goto out;
 	}
-	rc = print_record(a, cluster, c.region, creator);
-	if (rc == EKSL_EXIT_OK && eksl_verbosity >= 0)
-		eksl_warn("%s: creator %s stays cluster admin; do not delete "
-		    "it", name, creator);
+	rc = print_record(a, cluster, c.region, creator, netj);
+	if (rc != EKSL_EXIT_OK || eksl_verbosity < 0)
+		goto out;
+	eksl_warn("%s: creator %s stays cluster admin; do not delete it",
+	    name, creator);
+	/* What the operator needs next; the cluster is there regardless. */
+	if (eksl_net_advice(a, cc, cluster, c.region, &lines, &e) == -1)
+		eksl_warn("%s: no advice on access: %s", name, e.message);
+	json_array_foreach(lines, i, l)
+		eksl_warn("%s", json_string_value(l));
 out:
-	json_decref(plan);
+	json_decref(lines);
+	json_decref(netj);
 	json_decref(req);
 	json_decref(cluster);
 	free(role);
 	free(creator);
+	eksl_net_clear(&net);
 	eksl_aws_free(a);
 	eksl_awsconf_clear(&c);
 	eksl_cc_free(cc);
@@ -432,7 +570,7 @@ cmd_describe(struct opts *o)
 		rc = api_error(o->name, &e);
 		goto out;
 	}
-	rc = print_record(a, cluster, c.region, NULL);
+	rc = print_record(a, cluster, c.region, NULL, NULL);
 out:
 	json_decref(cluster);
 	eksl_aws_free(a);
@@ -446,24 +584,34 @@ cmd_delete(struct opts *o)
 	struct eksl_awsconf c;
 	struct eksl_aws *a = NULL;
 	struct eksl_aws_error e;
+	size_t n;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
 	if ((rc = aws_open(o, &c, &a)) != EKSL_EXIT_OK)
 		goto out;
 	if (eksl_eks_delete(a, o->name, &e) == -1) {
-		if (strcmp(e.code, "ResourceNotFoundException") == 0) {
-			eksl_info("%s: no such cluster; nothing to delete",
-			    o->name);
+		if (strcmp(e.code, "ResourceNotFoundException") != 0) {
+			rc = api_error(o->name, &e);
 			goto out;
 		}
-		rc = api_error(o->name, &e);
-		goto out;
+		eksl_info("%s: no such cluster; nothing to delete", o->name);
+	} else {
+		eksl_info("%s: DeleteCluster accepted", o->name);
+		if (!o->nowait && (rc = wait_for(o, a, o->name, 1, NULL)) ==
+		    EKSL_EXIT_OK)
+			eksl_info("%s: deleted", o->name);
 	}
-	eksl_info("%s: DeleteCluster accepted", o->name);
-	if (!o->nowait && (rc = wait_for(o, a, o->name, 1, NULL)) ==
-	    EKSL_EXIT_OK)
-		eksl_info("%s: deleted", o->name);
+	/* The network only once the cluster's interfaces are gone. */
+	if (rc == EKSL_EXIT_OK && o->withnet) {
+		if (eksl_net_delete(a, o->name, o->timeout_ms, o->poll_ms,
+		    netlog, NULL, &n, &e) == -1)
+			rc = api_error(o->name, &e);
+		else
+			eksl_info("%s: removed %zu network resource%s tagged "
+			    EKSL_CC_TAG "=%s", o->name, n, n == 1 ? "" : "s",
+			    o->name);
+	}
 out:
 	eksl_aws_free(a);
 	eksl_awsconf_clear(&c);
@@ -552,6 +700,7 @@ main(int argc, char *argv[])
 			o.timeout_ms = (long)secs * 1000;
 			break;
 		case O_DRYRUN: o.dryrun = 1; break;
+		case O_WITHNET: o.withnet = 1; break;
 		case O_NAME: o.name = optarg; break;
 		case O_REGION: o.aws.region = optarg; break;
 		case O_PROFILE: o.aws.profile = optarg; break;
@@ -584,9 +733,9 @@ main(int argc, char *argv[])
 	if (strcmp(o.cmd, "validate") == 0 || strcmp(o.cmd, "create") == 0) {
 		if (o.file == NULL || nfile > 1)
 			return usage_error("%s: exactly one -f FILE", o.cmd);
-		if (o.name != NULL || o.role != NULL)
-			return usage_error("%s: --name and --role-arn do not "
-			    "apply", o.cmd);
+		if (o.name != NULL || o.role != NULL || o.withnet)
+			return usage_error("%s: --name, --role-arn and "
+			    "--with-network do not apply", o.cmd);
 		if (strcmp(o.cmd, "validate") == 0 &&
 		    (o.nowait || o.dryrun || o.timeout_ms !=
 		    DEFAULT_TIMEOUT_MS))
@@ -605,9 +754,12 @@ main(int argc, char *argv[])
 		if (o.file != NULL || o.online || o.dryrun || o.role != NULL)
 			return usage_error("%s: -f, --online, --dry-run and "
 			    "--role-arn do not apply", o.cmd);
-		if (strcmp(o.cmd, "describe") == 0 && o.nowait)
+		if (strcmp(o.cmd, "describe") == 0 && (o.nowait || o.withnet))
 			return usage_error("%s: --no-wait is for create and "
-			    "delete", o.cmd);
+			    "delete, --with-network for delete", o.cmd);
+		if (o.nowait && o.withnet)
+			return usage_error("%s: --with-network waits for the "
+			    "cluster to be gone; not with --no-wait", o.cmd);
 	} else if (strcmp(o.cmd, "assume-role") == 0) {
 		if (o.role == NULL)
 			return usage_error("%s: --role-arn ARN is needed",
@@ -618,7 +770,7 @@ main(int argc, char *argv[])
 			return usage_error("--session-name %s: want 2 to 64 "
 			    "of letters, digits and _+=,.@-", o.session);
 		if (o.file != NULL || o.name != NULL || o.online ||
-		    o.dryrun || o.nowait)
+		    o.dryrun || o.nowait || o.withnet)
 			return usage_error("%s: only --role-arn, "
 			    "--session-name, --duration and the common "
 			    "options apply", o.cmd);

@@ -27,6 +27,7 @@ enum kind {
 	K_MAP,		/* a mapping checked by a sub-table */
 	K_STRMAP,	/* a mapping of scalars (tags) */
 	K_NAMEDMAP,	/* a mapping of name -> mapping checked by sub */
+	K_SEQ,		/* a sequence of scalars */
 	K_FORBIDDEN,	/* a key local clusters cannot use */
 };
 
@@ -44,6 +45,7 @@ static const struct keyspec endpoints_keys[] = {
 };
 static const struct keyspec subnet_keys[] = {
 	{ "id", K_STR, NULL, NULL },
+	{ "cidr", K_STR, NULL, NULL },
 	{ NULL, 0, NULL, NULL },
 };
 static const struct keyspec subnets_keys[] = {
@@ -54,7 +56,9 @@ static const struct keyspec subnets_keys[] = {
 };
 static const struct keyspec vpc_keys[] = {
 	{ "id", K_STR, NULL, NULL },
+	{ "cidr", K_STR, NULL, NULL },
 	{ "securityGroup", K_STR, NULL, NULL },
+	{ "extraClusterSecurityGroups", K_SEQ, NULL, NULL },
 	{ "clusterEndpoints", K_MAP, endpoints_keys, NULL },
 	{ "subnets", K_MAP, subnets_keys, NULL },
 	{ NULL, 0, NULL, NULL },
@@ -98,6 +102,21 @@ static const struct keyspec network_keys[] = {
 	{ "ipFamily", K_STR, NULL, NULL },
 	{ NULL, 0, NULL, NULL },
 };
+static const struct keyspec logging_keys[] = {
+	{ "enableTypes", K_SEQ, NULL, NULL },
+	{ "logRetentionInDays", K_FORBIDDEN, NULL, "eksl does not set the "
+	    "log group's retention; set it on /aws/eks/NAME/cluster" },
+	{ NULL, 0, NULL, NULL },
+};
+static const struct keyspec cloudwatch_keys[] = {
+	{ "clusterLogging", K_MAP, logging_keys, NULL },
+	{ NULL, 0, NULL, NULL },
+};
+/* eksl's own section: eksctl would refuse the file with it. */
+static const struct keyspec eksl_keys[] = {
+	{ "localGatewayRoutes", K_SEQ, NULL, NULL },
+	{ NULL, 0, NULL, NULL },
+};
 static const struct keyspec top_keys[] = {
 	{ "apiVersion", K_STR, NULL, NULL },
 	{ "kind", K_STR, NULL, NULL },
@@ -107,6 +126,8 @@ static const struct keyspec top_keys[] = {
 	{ "iam", K_MAP, iam_keys, NULL },
 	{ "accessConfig", K_MAP, access_keys, NULL },
 	{ "kubernetesNetworkConfig", K_MAP, network_keys, NULL },
+	{ "cloudWatch", K_MAP, cloudwatch_keys, NULL },
+	{ "eksl", K_MAP, eksl_keys, NULL },
 	{ "managedNodeGroups", K_FORBIDDEN, NULL, "local clusters do not "
 	    "support managed node groups; use self-managed nodes" },
 	{ "fargateProfiles", K_FORBIDDEN, NULL, "local clusters do not "
@@ -484,6 +505,22 @@ check_shape(const struct eksl_clusterconfig *cc, const struct eksl_ynode *map,
 				    "not %s", sub, typename(k->type));
 			}
 			break;
+		case K_SEQ:
+			if (k->type == EKSL_Y_SCALAR && k->plain &&
+			    (*k->value == '\0' || strcmp(k->value, "null") ==
+			    0 || strcmp(k->value, "~") == 0))
+				break;	/* an empty list */
+			if (k->type != EKSL_Y_SEQ)
+				return at_error(cc->path, k->line, k->col,
+				    err, errlen, "%s: expected a list, not %s",
+				    sub, typename(k->type));
+			for (v = k->child; v != NULL; v = v->next)
+				if (v->type != EKSL_Y_SCALAR)
+					return at_error(cc->path, v->line,
+					    v->col, err, errlen, "%s: each item "
+					    "must be a string, not %s", sub,
+					    typename(v->type));
+			break;
 		case K_BOOL:
 			if (!yaml_bool(k, &b))
 				return at_error(cc->path, k->line, k->col,
@@ -584,29 +621,73 @@ load(const char *path, const char *data, size_t len, char *err,
 	cc->tags = get(s, "tags");
 	cc->vpc = get(r, "vpc");
 	cc->vpc_id = get(cc->vpc, "id");
+	cc->vpc_cidr = get(cc->vpc, "cidr");
 	cc->security_group = get(cc->vpc, "securityGroup");
+	if (cc->security_group != NULL)
+		cc->sg[cc->nsgs++] = cc->security_group;
+	cc->extra_sgs_at = get(cc->vpc, "extraClusterSecurityGroups");
+	if (cc->extra_sgs_at != NULL && cc->extra_sgs_at->type == EKSL_Y_SEQ) {
+		for (t = cc->extra_sgs_at->child; t != NULL; t = t->next) {
+			if (cc->nsgs == EKSL_CC_MAX_SGS) {
+				eksl_cc_error(cc, t, err, errlen, "vpc.extra"
+				    "ClusterSecurityGroups: more than %d "
+				    "security groups in all (EKS takes %d)",
+				    EKSL_CC_MAX_SGS, EKSL_CC_MAX_SGS);
+				goto fail;
+			}
+			cc->sg[cc->nsgs++] = t;
+		}
+	}
 	s = get(cc->vpc, "clusterEndpoints");
 	cc->private_access = get(s, "privateAccess");
 	cc->public_access = get(s, "publicAccess");
 	cc->subnets_at = get(get(cc->vpc, "subnets"), "private");
 	if (cc->subnets_at != NULL && cc->subnets_at->type == EKSL_Y_MAP) {
 		for (sn = cc->subnets_at->child; sn != NULL; sn = sn->next) {
-			if (cc->nsubnets == EKSL_CC_MAX_SUBNETS) {
+			if (cc->nsubnets + cc->nnew_subnets ==
+			    EKSL_CC_MAX_SUBNETS) {
 				eksl_cc_error(cc, sn, err, errlen, "vpc.subnets."
 				    "private: more than %d subnets",
 				    EKSL_CC_MAX_SUBNETS);
 				goto fail;
 			}
-			if ((t = get(sn, "id")) == NULL) {
-				missing(cc, sn, err, errlen, "vpc.subnets."
-				    "private.%s.id: missing (eksl uses "
-				    "existing subnets on the Outpost)",
+			t = get(sn, "id");
+			if (t != NULL && get(sn, "cidr") != NULL) {
+				eksl_cc_error(cc, get(sn, "cidr"), err, errlen,
+				    "vpc.subnets.private.%s: id or cidr, not "
+				    "both (a cidr is for a subnet eksl makes)",
 				    sn->key);
 				goto fail;
 			}
-			cc->subnet[cc->nsubnets++] = t;
+			if (t == NULL && get(sn, "cidr") == NULL) {
+				missing(cc, sn, err, errlen, "vpc.subnets."
+				    "private.%s.id: missing (an existing "
+				    "subnet on the Outpost; or, without vpc.id, "
+				    "a cidr for eksl to make it)", sn->key);
+				goto fail;
+			}
+			if (t != NULL)
+				cc->subnet[cc->nsubnets++] = t;
+			else
+				cc->new_subnet[cc->nnew_subnets++] = sn;
 		}
 	}
+	cc->make_network = cc->vpc_id == NULL && cc->nsubnets == 0;
+	cc->lgw_routes_at = get(get(r, "eksl"), "localGatewayRoutes");
+	if (cc->lgw_routes_at != NULL &&
+	    cc->lgw_routes_at->type == EKSL_Y_SEQ) {
+		for (t = cc->lgw_routes_at->child; t != NULL; t = t->next) {
+			if (cc->nlgw_routes == EKSL_CC_MAX_ROUTES) {
+				eksl_cc_error(cc, t, err, errlen, "eksl.local"
+				    "GatewayRoutes: more than %d routes",
+				    EKSL_CC_MAX_ROUTES);
+				goto fail;
+			}
+			cc->lgw_route[cc->nlgw_routes++] = t;
+		}
+	}
+	cc->log_types_at = get(get(get(r, "cloudWatch"), "clusterLogging"),
+	    "enableTypes");
 	cc->outpost = get(r, "outpost");
 	cc->outpost_arn = get(cc->outpost, "controlPlaneOutpostARN");
 	cc->instance_type = get(cc->outpost, "controlPlaneInstanceType");
@@ -670,8 +751,29 @@ eksl_cc_free(struct eksl_clusterconfig *cc)
 	if (cc == NULL)
 		return;
 	ynode_free(cc->root);
+	ynode_free(cc->made);
 	free(cc->path);
 	free(cc);
+}
+
+const struct eksl_ynode *
+eksl_cc_set(struct eksl_clusterconfig *cc, const char *value,
+    const struct eksl_ynode *at)
+{
+	struct eksl_ynode *n;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	if ((n->value = strdup(value)) == NULL) {
+		free(n);
+		return NULL;
+	}
+	n->type = EKSL_Y_SCALAR;
+	n->line = at != NULL ? at->line : 1;
+	n->col = at != NULL ? at->col : 1;
+	n->next = cc->made;
+	cc->made = n;
+	return n;
 }
 
 /*
@@ -773,6 +875,202 @@ static int
 placement_group_valid(const char *s)
 {
 	return strlen(s) <= 255 && only(s, CH_ALNUM "._-");
+}
+
+int
+eksl_cidr_parse(const char *s, unsigned long *addr, int *prefix, char *why,
+    size_t whylen)
+{
+	unsigned long a = 0, v, mask;
+	const char *p = s;
+	size_t n;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		/* Decimal, no leading zero: "010" reads as octal elsewhere. */
+		n = strspn(p, CH_DIGIT);
+		if (n == 0 || n > 3 || (n > 1 && *p == '0'))
+			goto bad;
+		v = strtoul(p, NULL, 10);
+		p += n;
+		if (i == 4)
+			break;
+		if (v > 255 || *p++ != (i < 3 ? '.' : '/'))
+			goto bad;
+		a = a << 8 | v;
+	}
+	if (*p != '\0' || v > 32)
+		goto bad;
+	mask = v == 0 ? 0 : (0xffffffffUL << (32 - v)) & 0xffffffffUL;
+	if ((a & ~mask) != 0) {
+		a &= mask;
+		snprintf(why, whylen, "host bits set: the network is "
+		    "%lu.%lu.%lu.%lu/%lu", a >> 24, a >> 16 & 255,
+		    a >> 8 & 255, a & 255, v);
+		return -1;
+	}
+	*addr = a;
+	*prefix = (int)v;
+	return 0;
+bad:
+	snprintf(why, whylen, "not an IPv4 CIDR (a.b.c.d/n)");
+	return -1;
+}
+
+/* 1 when a/ap and b/bp share an address. */
+static int
+cidr_overlap(unsigned long a, int ap, unsigned long b, int bp)
+{
+	int p = ap < bp ? ap : bp;
+	unsigned long mask = p == 0 ? 0 : (0xffffffffUL << (32 - p)) &
+	    0xffffffffUL;
+
+	return (a & mask) == (b & mask);
+}
+
+/* The rules for a network eksl makes: CIDRs that fit, no names of it. */
+static int
+validate_new_network(struct eksl_clusterconfig *cc, char *err, size_t errlen)
+{
+	const struct eksl_ynode *n;
+	unsigned long vaddr, addr[EKSL_CC_MAX_SUBNETS + EKSL_CC_MAX_ROUTES];
+	int vprefix, prefix[EKSL_CC_MAX_SUBNETS + EKSL_CC_MAX_ROUTES];
+	char why[128];
+	const char *s;
+	size_t i, j;
+
+	if (cc->nsgs > 0)
+		return eksl_cc_error(cc, cc->sg[0], err, errlen, "%s: eksl "
+		    "makes the VPC (no vpc.id), so no security group of it "
+		    "can be named here; EKS makes the cluster security group",
+		    eksl_cc_str(cc->sg[0]));
+	s = cc->vpc_cidr != NULL ? eksl_cc_str(cc->vpc_cidr) :
+	    EKSL_CC_DEFAULT_CIDR;
+	if (eksl_cidr_parse(s, &vaddr, &vprefix, why, sizeof(why)) == -1)
+		return eksl_cc_error(cc, cc->vpc_cidr, err, errlen,
+		    "vpc.cidr: %s: %s", s, why);
+	if (vprefix < 16 || vprefix > 28)
+		return eksl_cc_error(cc, cc->vpc_cidr, err, errlen, "vpc.cidr: "
+		    "%s: a VPC is /16 to /28", s);
+	for (i = 0; i < cc->nnew_subnets; i++) {
+		n = get(cc->new_subnet[i], "cidr");
+		s = eksl_cc_str(n);
+		if (eksl_cidr_parse(s, &addr[i], &prefix[i], why,
+		    sizeof(why)) == -1)
+			return eksl_cc_error(cc, n, err, errlen, "vpc.subnets."
+			    "private.%s.cidr: %s: %s", cc->new_subnet[i]->key,
+			    s, why);
+		if (prefix[i] < vprefix || prefix[i] > 28 ||
+		    !cidr_overlap(addr[i], prefix[i], vaddr, vprefix))
+			return eksl_cc_error(cc, n, err, errlen, "vpc.subnets."
+			    "private.%s.cidr: %s: not a /%d to /28 inside the "
+			    "VPC's %s", cc->new_subnet[i]->key, s, vprefix,
+			    cc->vpc_cidr != NULL ? eksl_cc_str(cc->vpc_cidr) :
+			    EKSL_CC_DEFAULT_CIDR);
+		for (j = 0; j < i; j++)
+			if (cidr_overlap(addr[i], prefix[i], addr[j],
+			    prefix[j]))
+				return eksl_cc_error(cc, n, err, errlen,
+				    "vpc.subnets.private.%s.cidr: %s: overlaps "
+				    "subnet %s", cc->new_subnet[i]->key, s,
+				    cc->new_subnet[j]->key);
+	}
+	for (i = 0; i < cc->nlgw_routes; i++) {
+		n = cc->lgw_route[i];
+		s = eksl_cc_str(n);
+		if (eksl_cidr_parse(s, &addr[i], &prefix[i], why,
+		    sizeof(why)) == -1)
+			return eksl_cc_error(cc, n, err, errlen, "eksl.local"
+			    "GatewayRoutes: %s: %s", s, why);
+		if (cidr_overlap(addr[i], prefix[i], vaddr, vprefix))
+			return eksl_cc_error(cc, n, err, errlen, "eksl.local"
+			    "GatewayRoutes: %s: overlaps the VPC's %s", s,
+			    cc->vpc_cidr != NULL ? eksl_cc_str(cc->vpc_cidr) :
+			    EKSL_CC_DEFAULT_CIDR);
+		for (j = 0; j < i; j++)
+			if (addr[i] == addr[j] && prefix[i] == prefix[j])
+				return eksl_cc_error(cc, n, err, errlen,
+				    "eksl.localGatewayRoutes: %s: named twice",
+				    s);
+	}
+	return 0;
+}
+
+/* The rules for a network that exists: ids, and nothing to make. */
+static int
+validate_own_network(struct eksl_clusterconfig *cc, char *err,
+    size_t errlen)
+{
+	const char *s;
+	size_t i, j;
+
+	if (cc->vpc_cidr != NULL)
+		return eksl_cc_error(cc, cc->vpc_cidr, err, errlen, "vpc.cidr: "
+		    "only when eksl makes the VPC (without vpc.id and subnet "
+		    "ids)");
+	if (cc->nnew_subnets > 0)
+		return eksl_cc_error(cc, get(cc->new_subnet[0], "cidr"), err,
+		    errlen, "vpc.subnets.private.%s.cidr: eksl makes subnets "
+		    "only in a VPC it makes (without vpc.id and subnet ids)",
+		    cc->new_subnet[0]->key);
+	if (cc->lgw_routes_at != NULL)
+		return eksl_cc_error(cc, cc->lgw_routes_at, err, errlen,
+		    "eksl.localGatewayRoutes: only when eksl makes the network "
+		    "(without vpc.id and subnet ids)");
+	if (cc->nsubnets == 0)
+		return missing(cc, cc->subnets_at != NULL ? cc->subnets_at :
+		    cc->vpc, err, errlen, "vpc.subnets.private: at least one "
+		    "subnet on the Outpost is needed with vpc.id (or leave "
+		    "out both, and eksl makes the network)");
+	for (i = 0; i < cc->nsubnets; i++) {
+		s = eksl_cc_str(cc->subnet[i]);
+		if (!resource_id_valid(s, "subnet-"))
+			return eksl_cc_error(cc, cc->subnet[i], err, errlen,
+			    "subnet id %s: not a subnet id (subnet-...)", s);
+		for (j = 0; j < i; j++)
+			if (strcmp(s, eksl_cc_str(cc->subnet[j])) == 0)
+				return eksl_cc_error(cc, cc->subnet[i], err,
+				    errlen, "subnet id %s: named twice", s);
+	}
+	return 0;
+}
+
+/* cloudWatch.clusterLogging.enableTypes into cc->log_types. */
+static int
+validate_logging(struct eksl_clusterconfig *cc, char *err, size_t errlen)
+{
+	static const char *const all[EKSL_CC_LOG_TYPES] = { "api", "audit",
+	    "authenticator", "controllerManager", "scheduler" };
+	const struct eksl_ynode *n;
+	const char *s;
+	size_t i, j;
+
+	if (cc->log_types_at == NULL || cc->log_types_at->type != EKSL_Y_SEQ)
+		return 0;
+	for (n = cc->log_types_at->child; n != NULL; n = n->next) {
+		s = eksl_cc_str(n);
+		if (strcmp(s, "*") == 0 || strcmp(s, "all") == 0) {
+			for (i = 0; i < EKSL_CC_LOG_TYPES; i++)
+				cc->log_types[i] = all[i];
+			cc->nlog_types = EKSL_CC_LOG_TYPES;
+			return 0;
+		}
+		for (i = 0; i < EKSL_CC_LOG_TYPES; i++)
+			if (strcmp(s, all[i]) == 0)
+				break;
+		if (i == EKSL_CC_LOG_TYPES)
+			return eksl_cc_error(cc, n, err, errlen, "cloudWatch."
+			    "clusterLogging.enableTypes: %s: want api, audit, "
+			    "authenticator, controllerManager, scheduler or "
+			    "\"*\"", s);
+		for (j = 0; j < cc->nlog_types; j++)
+			if (cc->log_types[j] == all[i])
+				return eksl_cc_error(cc, n, err, errlen,
+				    "cloudWatch.clusterLogging.enableTypes: "
+				    "%s: named twice", s);
+		cc->log_types[cc->nlog_types++] = all[i];
+	}
+	return 0;
 }
 
 int
@@ -967,26 +1265,24 @@ eksl_cc_validate(struct eksl_clusterconfig *cc, char *err, size_t errlen)
 		return eksl_cc_error(cc, cc->vpc_id, err, errlen,
 		    "vpc.id: %s: not a VPC id (vpc-...)",
 		    eksl_cc_str(cc->vpc_id));
-	if (cc->security_group != NULL &&
-	    !resource_id_valid(eksl_cc_str(cc->security_group), "sg-"))
-		return eksl_cc_error(cc, cc->security_group, err, errlen,
-		    "vpc.securityGroup: %s: not a security group id (sg-...)",
-		    eksl_cc_str(cc->security_group));
-	if (cc->nsubnets == 0)
-		return missing(cc, cc->subnets_at != NULL ? cc->subnets_at :
-		    cc->vpc, err, errlen, "vpc.subnets.private: at least one "
-		    "subnet on the Outpost is needed");
-	for (i = 0; i < cc->nsubnets; i++) {
-		s = eksl_cc_str(cc->subnet[i]);
-		if (!resource_id_valid(s, "subnet-"))
-			return eksl_cc_error(cc, cc->subnet[i], err, errlen,
-			    "subnet id %s: not a subnet id (subnet-...)", s);
+	for (i = 0; i < cc->nsgs; i++) {
+		s = eksl_cc_str(cc->sg[i]);
+		if (!resource_id_valid(s, "sg-"))
+			return eksl_cc_error(cc, cc->sg[i], err, errlen,
+			    "%s: %s: not a security group id (sg-...)",
+			    cc->sg[i] == cc->security_group ?
+			    "vpc.securityGroup" :
+			    "vpc.extraClusterSecurityGroups", s);
 		for (j = 0; j < i; j++)
-			if (strcmp(s, eksl_cc_str(cc->subnet[j])) == 0)
-				return eksl_cc_error(cc, cc->subnet[i], err,
-				    errlen, "subnet id %s: named twice", s);
+			if (strcmp(s, eksl_cc_str(cc->sg[j])) == 0)
+				return eksl_cc_error(cc, cc->sg[i], err,
+				    errlen, "security group %s: named twice",
+				    s);
 	}
-	return 0;
+	if ((cc->make_network ? validate_new_network(cc, err, errlen) :
+	    validate_own_network(cc, err, errlen)) == -1)
+		return -1;
+	return validate_logging(cc, err, errlen);
 }
 
 /* Lower-case hex of the SHA-256 of s, first n bytes. */
@@ -1004,7 +1300,7 @@ hexdigest(const char *s, char *out, size_t n)
 json_t *
 eksl_cc_create_request(const struct eksl_clusterconfig *cc, const char *role)
 {
-	json_t *req = NULL, *vpc, *op, *pl, *subnets, *sgs, *tags, *acc;
+	json_t *req = NULL, *vpc, *op, *pl, *subnets, *sgs, *tags, *acc, *types;
 	const struct eksl_ynode *t;
 	char *dump = NULL, tok[2 * 16 + 1], token[64];
 	size_t i;
@@ -1014,9 +1310,8 @@ eksl_cc_create_request(const struct eksl_clusterconfig *cc, const char *role)
 		json_array_append_new(subnets,
 		    json_string(eksl_cc_str(cc->subnet[i])));
 	sgs = json_array();
-	if (cc->security_group != NULL)
-		json_array_append_new(sgs,
-		    json_string(eksl_cc_str(cc->security_group)));
+	for (i = 0; i < cc->nsgs; i++)
+		json_array_append_new(sgs, json_string(eksl_cc_str(cc->sg[i])));
 	/* The API defaults public access on: always send both. */
 	vpc = json_pack("{s:o, s:o, s:b, s:b}", "subnetIds", subnets,
 	    "securityGroupIds", sgs, "endpointPrivateAccess", 1,
@@ -1060,6 +1355,14 @@ eksl_cc_create_request(const struct eksl_clusterconfig *cc, const char *role)
 	json_object_set_new(req, "outpostConfig", op);
 	op = NULL;
 	json_object_set_new(req, "accessConfig", acc);
+	if (cc->nlog_types > 0) {
+		types = json_array();
+		for (i = 0; i < cc->nlog_types; i++)
+			json_array_append_new(types,
+			    json_string(cc->log_types[i]));
+		json_object_set_new(req, "logging", json_pack("{s:[{s:o, "
+		    "s:b}]}", "clusterLogging", "types", types, "enabled", 1));
+	}
 	if (cc->tags != NULL && cc->tags->type == EKSL_Y_MAP) {
 		tags = json_object();
 		for (t = cc->tags->child; t != NULL; t = t->next)

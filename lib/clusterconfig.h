@@ -30,6 +30,11 @@ struct eksl_ynode {
 };
 
 #define EKSL_CC_MAX_SUBNETS	16
+#define EKSL_CC_MAX_SGS		5	/* EKS takes up to 5 security groups */
+#define EKSL_CC_MAX_ROUTES	16
+#define EKSL_CC_LOG_TYPES	5
+#define EKSL_CC_DEFAULT_CIDR	"192.168.0.0/16"	/* eksctl's default */
+#define EKSL_CC_TAG		"eksl:cluster"	/* on what eksl makes */
 
 /*
  * The parts of a ClusterConfig that eksl uses.  Every pointer borrows a
@@ -45,6 +50,25 @@ struct eksl_clusterconfig {
 	const struct eksl_ynode *subnets_at;	/* vpc.subnets.private */
 	const struct eksl_ynode *subnet[EKSL_CC_MAX_SUBNETS]; /* .id nodes */
 	size_t		 nsubnets;
+	/*
+	 * With neither vpc.id nor subnet ids, eksl makes the network:
+	 * make_network is 1, vpc_cidr is vpc.cidr (NULL: the default) and
+	 * new_subnet[] are the subnet entries (key = name) with a cidr;
+	 * none means one subnet, the VPC's first /24.
+	 */
+	int		 make_network;
+	const struct eksl_ynode *vpc_cidr;
+	const struct eksl_ynode *new_subnet[EKSL_CC_MAX_SUBNETS];
+	size_t		 nnew_subnets;
+	const struct eksl_ynode *lgw_routes_at;	/* eksl.localGatewayRoutes */
+	const struct eksl_ynode *lgw_route[EKSL_CC_MAX_ROUTES];
+	size_t		 nlgw_routes;
+	/* vpc.securityGroup, then vpc.extraClusterSecurityGroups */
+	const struct eksl_ynode *extra_sgs_at;
+	const struct eksl_ynode *sg[EKSL_CC_MAX_SGS];
+	size_t		 nsgs;
+	/* cloudWatch.clusterLogging.enableTypes */
+	const struct eksl_ynode *log_types_at;
 	const struct eksl_ynode *outpost, *outpost_arn, *instance_type,
 			*placement_group, *cp_spread, *etcd_instance_type,
 			*etcd_spread;
@@ -54,6 +78,10 @@ struct eksl_clusterconfig {
 	int		 instance_store;	/* etcdInstanceType given */
 	const char	*authentication_mode;	/* effective value */
 	int		 bootstrap_admin_permissions;
+	const char	*log_types[EKSL_CC_LOG_TYPES];	/* "*" expanded */
+	size_t		 nlog_types;
+	/* Values eksl found or made (eksl_cc_set), freed with cc. */
+	struct eksl_ynode *made;
 };
 
 /*
@@ -81,6 +109,24 @@ int	eksl_cc_validate(struct eksl_clusterconfig *cc, char *err,
 	    size_t errlen);
 
 void	eksl_cc_free(struct eksl_clusterconfig *cc);
+
+/*
+ * A scalar node holding value, owned by cc (freed with it), marked where
+ * at is (1:1 when NULL), for a value eksl found or made rather than read:
+ * the newest Kubernetes version, the subnets of the network it made.
+ * The caller stores it (cc->version, cc->subnet[i]).  NULL when out of
+ * memory.
+ */
+const struct eksl_ynode *eksl_cc_set(struct eksl_clusterconfig *cc,
+	    const char *value, const struct eksl_ynode *at);
+
+/*
+ * Parse an IPv4 CIDR "a.b.c.d/n" (no host bits set) into *addr (host
+ * order) and *prefix.  Returns 0, or -1 with why ("not a.b.c.d/n", "host
+ * bits set: the network is 10.1.0.0/16") filled.
+ */
+int	eksl_cidr_parse(const char *s, unsigned long *addr, int *prefix,
+	    char *why, size_t whylen);
 
 /* The scalar text of n, or NULL when n is NULL or not a scalar; borrowed. */
 const char *eksl_cc_str(const struct eksl_ynode *n);

@@ -589,7 +589,8 @@ eksl_eks_validate_online(struct eksl_aws *a,
 			goto out;
 		}
 	}
-	if (free_ips < MIN_FREE_IPS) {
+	/* No subnets: eksl makes them (lib/ec2net.c) once this passes. */
+	if (cc->nsubnets > 0 && free_ips < MIN_FREE_IPS) {
 		rc = 1;
 		eksl_cc_error(cc, cc->subnets_at, err, errlen, "%ld free "
 		    "address%s in the subnets; the control plane needs %d",

@@ -69,22 +69,13 @@ wait_dns() {	# wait_dns ADDR NAME: until the server at ADDR answers NAME
 step "The Region comes up: moto plays EKS, EC2, IAM and STS"
 moto_start || fail "moto did not start"
 moto_env
-echo '{}' >"$W/front.json"
-python3 tests/provision_front.py serve --port-file "$W/front.port" \
-    --state "$W/front.json" >"$W/front.log" 2>&1 </dev/null &
-PIDS="$PIDS $!"
-for i in $(seq 400); do [ -s "$W/front.port" ] && break; sleep 0.05; done
-[ -s "$W/front.port" ] || fail "the Outposts front did not start"
-FRONT=http://127.0.0.1:$(cat "$W/front.port")
-export AWS_ENDPOINT_URL_EC2=$FRONT AWS_ENDPOINT_URL_OUTPOSTS=$FRONT
-bench() { curl -sS --fail-with-body --noproxy '*' -X POST \
-    -H 'Content-Type: application/json' --data-binary "$2" "$FRONT/_bench/$1"; }
+bench() { moto_bench POST "$@"; }
 net=$(bench network '{"dnsHostnames": true}') || fail "no VPC"
 VPC=$(jq -r .vpc <<<"$net")
 SUBNET=$(jq -r .subnet <<<"$net")
 OUTPOST=arn:aws:outposts:us-west-2:111122223333:outpost/op-0123456789abcdef0
-printf '{"outpostId": "op-0123456789abcdef0", "outpostArn": "%s", "onOutpost": ["%s"], "types": ["m5d.large"], "placementGroups": []}\n' \
-    "$OUTPOST" "$SUBNET" >"$W/front.json"
+moto_outpost "$(printf '{"outpostId": "op-0123456789abcdef0", "outpostArn": "%s", "onOutpost": ["%s"], "types": ["m5d.large"], "placementGroups": []}' \
+    "$OUTPOST" "$SUBNET")" || fail "cannot set the Outpost"
 bench instances "{\"name\": \"my-cluster\", \"subnet\": \"$SUBNET\",
     \"ips\": [\"127.0.0.11\", \"127.0.0.12\", \"127.0.0.13\"]}" >/dev/null ||
     fail "no control-plane instances"

@@ -38,8 +38,43 @@ Control endpoints (JSON):
   GET    /_eksl/requests  every request since the last reset: method, path,
          query, headers (lower-case names), body, service, action, time
   DELETE /_eksl/requests  clear the log
-  POST   /_eksl/reset     clear moto, rules, clusters, keys and the log
+  POST   /_eksl/reset     clear moto, rules, clusters, keys, the log and the
+         Outpost
   GET    /_eksl/ready     200 once serving
+
+What moto lacks for eksl-provision, canned but stateful (kept until a
+reset; the Outpost is set with a control call):
+  POST   /_eksl/outpost   the Outpost: {"outpostId", "outpostArn",
+         "availabilityZone" (default us-west-2a), "availabilityZoneId",
+         "types": [instance types], "placementGroups": [names],
+         "onOutpost": [subnet ids moto made without it], "freeIps": N (every
+         subnet's availableIpAddressCount), "localGateway": {"id",
+         "routeTableId"} or absent (no local gateway)}
+  POST   /_eksl/versions  {"versions": [ClusterVersionInformation, ...]}
+         answers EKS DescribeClusterVersions; {"versions": null} leaves it
+         to moto (which has no such route: a 404)
+  Outposts  GetOutpost, GetOutpostInstanceTypes (from the Outpost)
+  EC2  DescribePlacementGroups (from the Outpost); CreateSubnet with
+       OutpostArn (checked against the Outpost and its zone, then kept:
+       DescribeSubnets answers carry outpostArn); DescribeLocalGatewayRoute
+       Tables; Create/Describe/DeleteLocalGatewayRouteTableVpcAssociation
+       (with tags and tag filters); CreateRoute with LocalGatewayId (needs
+       the VPC associated with the local gateway's route table; Describe
+       RouteTables answers carry localGatewayId); DeleteVpc refuses a VPC
+       still associated with a local gateway route table
+  EKS  DescribeClusterVersions; CreateCluster keeps a generated
+       clusterSecurityGroupId, added to DescribeCluster answers
+
+Test bench set-up through boto3 against this server (JSON in, JSON out):
+  POST /_eksl/bench/network {"cidr", "dnsHostnames"} -> {"vpc", "subnet"}
+  POST /_eksl/bench/instances {"name", "subnet", "ips"} -> {"ids"}: one
+       instance per IP tagged Name=NAME-control-plane-N, and one ENI per
+       IP described "Amazon EKS NAME"
+  POST /_eksl/bench/role {"name"} -> {"arn"}
+  GET  /_eksl/bench/role?name=N -> {"trust": [services], "policies": [ARNs]}
+  GET  /_eksl/bench/clusters -> {"clusters": [names]}
+  GET  /_eksl/bench/ec2 -> {"vpcs", "subnets", "routeTables",
+       "lgwAssociations"}: what exists now, with tags
 """
 
 import argparse
@@ -56,6 +91,7 @@ import sys
 import threading
 import time
 import uuid
+import xml.etree.ElementTree as ET
 from unittest import mock
 from urllib.parse import parse_qsl, urlencode
 
@@ -116,6 +152,14 @@ AUTH_PARAMS = {
     "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
     "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token",
 }
+EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
+DEFAULT_VERSIONS = [
+    {"clusterVersion": v, "clusterType": "eks", "defaultVersion": d,
+     "defaultPlatformVersion": "eks.1", "status": st.lower().replace("_", "-"),
+     "versionStatus": st, "kubernetesPatchVersion": v + ".0"}
+    for v, d, st in (("1.30", True, "STANDARD_SUPPORT"),
+                     ("1.29", False, "STANDARD_SUPPORT"),
+                     ("1.28", False, "EXTENDED_SUPPORT"))]
 XMLNS = {
     "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
     "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
@@ -133,6 +177,11 @@ class State:
         self.extra = {}         # name -> {"outpostConfig":..., "id":...}
         self.log = []
         self.keys = dict(DEFAULT_KEYS)
+        self.outpost = None     # the Outpost (POST /_eksl/outpost)
+        self.versions = list(DEFAULT_VERSIONS)
+        self.subnet_outpost = {}    # subnet id -> Outpost ARN
+        self.lgw_assocs = {}    # association id -> association
+        self.lgw_routes = {}    # (route table id, CIDR) -> local gateway
 
 
 STATE = State()
@@ -334,6 +383,180 @@ def verify_presigned(environ, query):
     return None
 
 
+# ---- what moto lacks for eksl-provision ------------------------------------
+
+ACCOUNT = "123456789012"
+BENCH_AGENT = "eksl-bench"
+SELF = {"url": None}
+_CLIENTS = {}
+
+
+def bench_client(service):
+    """A boto3 client for this very server; its requests are not logged."""
+    import boto3
+    import botocore.config
+    if service not in _CLIENTS:
+        _CLIENTS[service] = boto3.client(
+            service, endpoint_url=SELF["url"], region_name="us-west-2",
+            aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="x",
+            config=botocore.config.Config(user_agent_extra=BENCH_AGENT,
+                                          retries={"max_attempts": 1}))
+    return _CLIENTS[service]
+
+
+def form_of(environ, body):
+    form = dict(parse_qsl(body.decode("utf-8", "replace"),
+                          keep_blank_values=True))
+    form.update(parse_qsl(environ.get("QUERY_STRING", ""),
+                          keep_blank_values=True))
+    return form
+
+
+def indexed(form, prefix):
+    """The values of PREFIX.1, PREFIX.2, ... in order."""
+    out = []
+    for k, v in form.items():
+        m = re.match(r"^" + re.escape(prefix) + r"\.(\d+)$", k)
+        if m:
+            out.append((int(m.group(1)), v))
+    return [v for _, v in sorted(out)]
+
+
+def filters_of(form):
+    """{name: [values]} from Filter.N.Name / Filter.N.Value.M."""
+    out = {}
+    for k, v in form.items():
+        m = re.match(r"^Filter\.(\d+)\.Name$", k)
+        if m:
+            out[v] = indexed(form, f"Filter.{m.group(1)}.Value")
+    return out
+
+
+def tags_of(form, rtype):
+    """[(key, value)] of the TagSpecification for resource type rtype."""
+    out = []
+    for k, v in form.items():
+        m = re.match(r"^TagSpecification\.(\d+)\.ResourceType$", k)
+        if m and v == rtype:
+            n = m.group(1)
+            i = 1
+            while f"TagSpecification.{n}.Tag.{i}.Key" in form:
+                out.append((form[f"TagSpecification.{n}.Tag.{i}.Key"],
+                            form.get(f"TagSpecification.{n}.Tag.{i}.Value",
+                                     "")))
+                i += 1
+    return out
+
+
+def tag_filter_ok(tags, filters):
+    for name, values in filters.items():
+        if name.startswith("tag:"):
+            if not any(k == name[4:] and v in values for k, v in tags):
+                return False
+        elif name == "tag-key":
+            if not any(k in values for k, _ in tags):
+                return False
+    return True
+
+
+def ec2_answer(start_response, action, inner):
+    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           f'<{action}Response xmlns="{EC2_NS}"><requestId>'
+           f"{uuid.uuid4()}</requestId>{inner}</{action}Response>")
+    return response(start_response, 200, xml, ctype="text/xml")
+
+
+def tagset(tags):
+    return "<tagSet>" + "".join(
+        f"<item><key>{xml_escape(k)}</key><value>{xml_escape(v)}</value>"
+        "</item>" for k, v in tags) + "</tagSet>"
+
+
+def assoc_xml(a):
+    return (f"<localGatewayRouteTableVpcAssociationId>{a['id']}"
+            "</localGatewayRouteTableVpcAssociationId>"
+            f"<localGatewayRouteTableId>{a['routeTableId']}"
+            "</localGatewayRouteTableId>"
+            "<localGatewayRouteTableArn>arn:aws:ec2:us-west-2:"
+            f"{ACCOUNT}:local-gateway-route-table/{a['routeTableId']}"
+            "</localGatewayRouteTableArn>"
+            f"<localGatewayId>{a['localGatewayId']}</localGatewayId>"
+            f"<vpcId>{a['vpcId']}</vpcId><ownerId>{ACCOUNT}</ownerId>"
+            f"<state>{a['state']}</state>" + tagset(a["tags"]))
+
+
+def moto_route_table_vpc(region, rtb):
+    try:
+        from moto.ec2.models import ec2_backends
+        return ec2_backends[ACCOUNT][region].route_tables[rtb].vpc_id
+    except Exception:
+        return None
+
+
+def moto_subnet_vpc(region, subnet):
+    try:
+        from moto.ec2.models import ec2_backends
+        return ec2_backends[ACCOUNT][region].get_subnet(subnet).vpc_id
+    except Exception:
+        return None
+
+
+def region_of(environ):
+    m = re.search(r"Credential=[^/,]+/\d+/([^/,]+)/",
+                  environ.get("HTTP_AUTHORIZATION", ""))
+    return m.group(1) if m else "us-west-2"
+
+
+def rewrite_xml(data, fn):
+    """Parse an EC2 answer, let fn(root, ns) change it, serialise it."""
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return data
+    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    fn(root, ns)
+    ET.register_namespace("", ns)
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def q(ns, name):
+    return f"{{{ns}}}{name}" if ns else name
+
+
+def add_outpost_arns(root, ns):
+    with STATE.lock:
+        op = STATE.outpost or {}
+        known = dict(STATE.subnet_outpost)
+    for sid in op.get("onOutpost", []):
+        known.setdefault(sid, op.get("outpostArn"))
+    for parent in root.iter():
+        sid = parent.find(q(ns, "subnetId"))
+        if sid is None or parent.find(q(ns, "cidrBlock")) is None:
+            continue
+        if sid.text in known and parent.find(q(ns, "outpostArn")) is None:
+            ET.SubElement(parent, q(ns, "outpostArn")).text = known[sid.text]
+        if "freeIps" in op:
+            c = parent.find(q(ns, "availableIpAddressCount"))
+            if c is not None:
+                c.text = str(op["freeIps"])
+
+
+def add_lgw_routes(root, ns):
+    with STATE.lock:
+        routes = dict(STATE.lgw_routes)
+    for rt in root.iter():
+        rid = rt.find(q(ns, "routeTableId"))
+        rset = rt.find(q(ns, "routeSet"))
+        if rid is None or rset is None:
+            continue
+        for r in rset.findall(q(ns, "item")):
+            cidr = r.find(q(ns, "destinationCidrBlock"))
+            lgw = routes.get((rid.text, cidr.text if cidr is not None
+                              else None))
+            if lgw and r.find(q(ns, "localGatewayId")) is None:
+                ET.SubElement(r, q(ns, "localGatewayId")).text = lgw
+
+
 class Wrapper:
     def __init__(self):
         self.moto = DomainDispatcherApplication(create_backend_app)
@@ -380,10 +603,12 @@ class Wrapper:
         }
         if environ.get("CONTENT_TYPE"):
             entry["headers"]["content-type"] = environ["CONTENT_TYPE"]
-        with STATE.lock:
-            STATE.log.append(entry)
+        bench = BENCH_AGENT in environ.get("HTTP_USER_AGENT", "")
+        if not bench:
+            with STATE.lock:
+                STATE.log.append(entry)
 
-        fault = take_fault(service, action)
+        fault = None if bench else take_fault(service, action)
         if fault is not None:
             ans = self.fault(environ, start_response, service, fault)
             if ans is not None:
@@ -398,7 +623,235 @@ class Wrapper:
         if service == "eks" and action in ("DescribeCluster",
                                            "CreateCluster"):
             return self.eks(environ, start_response, body, action)
+        if service == "eks" and action == "DescribeClusterVersions":
+            ans = self.versions(environ, start_response)
+            if ans is not None:
+                return ans
+        if service == "outposts":
+            return self.outposts(environ, start_response, action)
+        if service == "ec2":
+            return self.ec2(environ, start_response, body, action)
         return self.passthru(environ, start_response, body)
+
+    def versions(self, environ, start_response):
+        with STATE.lock:
+            vs = STATE.versions
+        if vs is None:
+            return None
+        query = {}
+        for k, v in parse_qsl(environ.get("QUERY_STRING", "")):
+            query.setdefault(k, []).append(v)
+        out = list(vs)
+        if query.get("defaultOnly") == ["true"]:
+            out = [v for v in out if v.get("defaultVersion")]
+        if "clusterVersions" in query:
+            out = [v for v in out
+                   if v["clusterVersion"] in query["clusterVersions"]]
+        if "versionStatus" in query:
+            out = [v for v in out
+                   if v.get("versionStatus") in query["versionStatus"]]
+        return response(start_response, 200, {"clusterVersions": out})
+
+    def outposts(self, environ, start_response, action):
+        with STATE.lock:
+            op = STATE.outpost
+        path = environ.get("PATH_INFO", "/")
+        m = re.match(r"^/outposts/([^/]+)(/instanceTypes)?/?$", path)
+        if (environ.get("REQUEST_METHOD") != "GET" or m is None
+                or action not in ("GetOutpost", "GetOutpostInstanceTypes")):
+            return aws_error(start_response, "outposts", 404,
+                             "NotFoundException", "no route")
+        if op is None or m.group(1) not in (op["outpostId"],
+                                            op["outpostArn"]):
+            return aws_error(start_response, "outposts", 404,
+                             "NotFoundException",
+                             f"Outpost {m.group(1)} not found")
+        if action == "GetOutpostInstanceTypes":
+            return response(start_response, 200, {
+                "InstanceTypes": [{"InstanceType": t}
+                                  for t in op.get("types", [])],
+                "OutpostId": op["outpostId"],
+                "OutpostArn": op["outpostArn"]})
+        return response(start_response, 200, {"Outpost": {
+            "OutpostId": op["outpostId"], "OwnerId": ACCOUNT,
+            "OutpostArn": op["outpostArn"], "SiteId": "os-0123456789abcdef0",
+            "Name": "bench", "LifeCycleStatus": "ACTIVE",
+            "AvailabilityZone": op.get("availabilityZone", "us-west-2a"),
+            "AvailabilityZoneId": op.get("availabilityZoneId", "usw2-az1"),
+            "SupportedHardwareType": "RACK", "Tags": {}}})
+
+    def ec2(self, environ, start_response, body, action):
+        form = form_of(environ, body)
+        with STATE.lock:
+            op = STATE.outpost or {}
+        lgw = op.get("localGateway") or {}
+        if action == "DescribePlacementGroups":
+            want = (indexed(form, "GroupName") +
+                    [v for vs in filters_of(form).values() for v in vs])
+            items = "".join(
+                f"<item><groupName>{g}</groupName><strategy>spread"
+                "</strategy><state>available</state></item>"
+                for g in op.get("placementGroups", []) if g in want)
+            return ec2_answer(start_response, action,
+                              f"<placementGroupSet>{items}"
+                              "</placementGroupSet>")
+        if action == "DescribeLocalGatewayRouteTables":
+            f = filters_of(form)
+            ids = indexed(form, "LocalGatewayRouteTableId")
+            items = ""
+            if lgw and (not ids or lgw["routeTableId"] in ids) and all(
+                    {"outpost-arn": op.get("outpostArn"),
+                     "local-gateway-id": lgw["id"],
+                     "local-gateway-route-table-id": lgw["routeTableId"]
+                     }.get(k) in v for k, v in f.items()):
+                items = (
+                    f"<item><localGatewayRouteTableId>{lgw['routeTableId']}"
+                    "</localGatewayRouteTableId><localGatewayRouteTableArn>"
+                    f"arn:aws:ec2:us-west-2:{ACCOUNT}:local-gateway-route-"
+                    f"table/{lgw['routeTableId']}</localGatewayRouteTableArn>"
+                    f"<localGatewayId>{lgw['id']}</localGatewayId>"
+                    f"<outpostArn>{op['outpostArn']}</outpostArn>"
+                    f"<ownerId>{ACCOUNT}</ownerId><state>available</state>"
+                    "<mode>direct-vpc-routing</mode><tagSet/></item>")
+            return ec2_answer(start_response, action,
+                              f"<localGatewayRouteTableSet>{items}"
+                              "</localGatewayRouteTableSet>")
+        if action == "CreateLocalGatewayRouteTableVpcAssociation":
+            rtb, vpc = form.get("LocalGatewayRouteTableId"), form.get("VpcId")
+            if not lgw or rtb != lgw["routeTableId"]:
+                return aws_error(start_response, "ec2", 400,
+                                 "InvalidLocalGatewayRouteTableID.NotFound",
+                                 f"The localGatewayRouteTable ID '{rtb}' "
+                                 "does not exist")
+            with STATE.lock:
+                for a in STATE.lgw_assocs.values():
+                    if (a["vpcId"] == vpc and a["routeTableId"] == rtb
+                            and a["state"] == "associated"):
+                        return aws_error(
+                            start_response, "ec2", 400,
+                            "LocalGatewayRouteTableVpcAssociation"
+                            ".AlreadyExists", f"{vpc} is already associated "
+                            f"with {rtb} ({a['id']})")
+                a = {"id": "lgw-vpc-assoc-" + uuid.uuid4().hex[:17],
+                     "routeTableId": rtb, "localGatewayId": lgw["id"],
+                     "vpcId": vpc, "state": "associated",
+                     "tags": tags_of(form, "local-gateway-route-table-vpc-"
+                                     "association")}
+                STATE.lgw_assocs[a["id"]] = a
+            return ec2_answer(start_response, action,
+                              "<localGatewayRouteTableVpcAssociation>" +
+                              assoc_xml(a) +
+                              "</localGatewayRouteTableVpcAssociation>")
+        if action == "DescribeLocalGatewayRouteTableVpcAssociations":
+            f = filters_of(form)
+            ids = indexed(form, "LocalGatewayRouteTableVpcAssociationId")
+            with STATE.lock:
+                found = [a for a in STATE.lgw_assocs.values()
+                         if (not ids or a["id"] in ids)
+                         and tag_filter_ok(a["tags"], f)
+                         and all({"vpc-id": a["vpcId"],
+                                  "local-gateway-route-table-id":
+                                  a["routeTableId"],
+                                  "local-gateway-id": a["localGatewayId"],
+                                  "state": a["state"]}.get(k) in v
+                                 for k, v in f.items()
+                                 if not k.startswith("tag"))]
+            items = "".join(f"<item>{assoc_xml(a)}</item>" for a in found)
+            return ec2_answer(start_response, action,
+                              "<localGatewayRouteTableVpcAssociationSet>"
+                              f"{items}"
+                              "</localGatewayRouteTableVpcAssociationSet>")
+        if action == "DeleteLocalGatewayRouteTableVpcAssociation":
+            aid = form.get("LocalGatewayRouteTableVpcAssociationId")
+            with STATE.lock:
+                a = STATE.lgw_assocs.get(aid)
+                if a is None or a["state"] != "associated":
+                    a = None
+                else:
+                    # Gone at once; later answers say "disassociated".
+                    a["state"] = "disassociated"
+                    shown = dict(a, state="disassociating")
+            if a is None:
+                return aws_error(start_response, "ec2", 400,
+                                 "InvalidLocalGatewayRouteTableVpcAssociation"
+                                 "ID.NotFound", f"The association ID "
+                                 f"'{aid}' does not exist")
+            return ec2_answer(start_response, action,
+                              "<localGatewayRouteTableVpcAssociation>" +
+                              assoc_xml(shown) +
+                              "</localGatewayRouteTableVpcAssociation>")
+        if action == "CreateSubnet" and form.get("OutpostArn"):
+            arn = form["OutpostArn"]
+            az = form.get("AvailabilityZone")
+            azid = form.get("AvailabilityZoneId")
+            if not op or arn != op.get("outpostArn"):
+                return aws_error(start_response, "ec2", 400,
+                                 "InvalidParameterValue",
+                                 f"Outpost {arn} does not exist")
+            if (az or azid) is None or (
+                    az and az != op.get("availabilityZone", "us-west-2a")) \
+                    or (azid and azid != op.get("availabilityZoneId",
+                                                "usw2-az1")):
+                return aws_error(start_response, "ec2", 400,
+                                 "InvalidParameterValue",
+                                 f"Outpost {arn} is in availability zone "
+                                 f"{op.get('availabilityZone', 'us-west-2a')}"
+                                 f", not {az or azid}")
+        if action == "CreateRoute" and form.get("LocalGatewayId"):
+            rtb = form.get("RouteTableId")
+            vpc = moto_route_table_vpc(region_of(environ), rtb)
+            if not lgw or form["LocalGatewayId"] != lgw["id"]:
+                return aws_error(start_response, "ec2", 400,
+                                 "InvalidLocalGatewayID.NotFound",
+                                 f"The local gateway ID "
+                                 f"'{form['LocalGatewayId']}' does not exist")
+            with STATE.lock:
+                ok = any(a["vpcId"] == vpc and a["state"] == "associated"
+                         for a in STATE.lgw_assocs.values())
+            if vpc is not None and not ok:
+                return aws_error(start_response, "ec2", 400,
+                                 "InvalidParameterValue",
+                                 f"{vpc} is not associated with a local "
+                                 "gateway route table")
+        if action == "DeleteVpc":
+            with STATE.lock:
+                busy = [a["id"] for a in STATE.lgw_assocs.values()
+                        if a["vpcId"] == form.get("VpcId")
+                        and a["state"] == "associated"]
+            if busy:
+                return aws_error(start_response, "ec2", 400,
+                                 "DependencyViolation",
+                                 f"The vpc '{form.get('VpcId')}' has "
+                                 f"dependencies and cannot be deleted "
+                                 f"({busy[0]})")
+
+        status, headers, data = self.call_moto(environ, body)
+        if status == 200 and action == "CreateSubnet" and form.get(
+                "OutpostArn"):
+            m = re.search(rb"<subnetId>([^<]+)</subnetId>", data)
+            if m:
+                with STATE.lock:
+                    STATE.subnet_outpost[m.group(1).decode()] = \
+                        form["OutpostArn"]
+        if status == 200 and action == "CreateRoute" and form.get(
+                "LocalGatewayId"):
+            with STATE.lock:
+                STATE.lgw_routes[(form.get("RouteTableId"),
+                                  form.get("DestinationCidrBlock"))] = \
+                    form["LocalGatewayId"]
+        if status == 200 and action == "DeleteRoute":
+            with STATE.lock:
+                STATE.lgw_routes.pop((form.get("RouteTableId"),
+                                      form.get("DestinationCidrBlock")), None)
+        if status == 200 and action in ("CreateSubnet", "DescribeSubnets"):
+            data = rewrite_xml(data, add_outpost_arns)
+        if status == 200 and action in ("DescribeRouteTables",
+                                        "CreateRouteTable"):
+            data = rewrite_xml(data, add_lgw_routes)
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(data))))
+        start_response(f"{status} X", headers)
+        return [data]
 
     def passthru(self, environ, start_response, body):
         status, headers, data = self.call_moto(environ, body)
@@ -507,7 +960,14 @@ class Wrapper:
                 return response(start_response, 200, {"cluster": obj})
             if status == 200:
                 # A new cluster (moto refuses a second one of the name).
-                extra = {"id": str(uuid.uuid4())}
+                extra = {"id": str(uuid.uuid4()),
+                         "clusterSecurityGroupId":
+                         "sg-" + uuid.uuid4().hex[:17]}
+                sids = (req.get("resourcesVpcConfig") or {}).get(
+                    "subnetIds") or [None]
+                vpc = moto_subnet_vpc(region_of(environ), sids[0])
+                if vpc:
+                    extra["vpcId"] = vpc
                 if "outpostConfig" in req:
                     extra["outpostConfig"] = req["outpostConfig"]
                 STATE.extra[name] = extra
@@ -519,7 +979,13 @@ class Wrapper:
         if status == 200 and extra:
             try:
                 doc = json.loads(data)
+                extra = dict(extra)
+                vc = {k: extra.pop(k) for k in ("clusterSecurityGroupId",
+                                                 "vpcId") if k in extra}
                 doc["cluster"].update(extra)
+                if vc:
+                    doc["cluster"].setdefault("resourcesVpcConfig",
+                                              {}).update(vc)
                 data = json.dumps(doc).encode()
             except (ValueError, KeyError, TypeError, AttributeError):
                 pass
@@ -593,7 +1059,109 @@ class Wrapper:
             return response(start_response, 200, {"ok": True})
         if path == "/_eksl/ready":
             return response(start_response, 200, {"ok": True})
+        if path == "/_eksl/outpost" and method == "POST":
+            if not isinstance(doc, dict) or not doc.get("outpostArn") or \
+                    not doc.get("outpostId"):
+                return response(start_response, 400, {
+                    "error": "want {\"outpostId\", \"outpostArn\", ...}"})
+            with STATE.lock:
+                STATE.outpost = doc
+            return response(start_response, 200, {"ok": True})
+        if path == "/_eksl/versions" and method == "POST":
+            if not isinstance(doc, dict) or "versions" not in doc:
+                return response(start_response, 400,
+                                {"error": "want {\"versions\": [...]}"})
+            with STATE.lock:
+                STATE.versions = doc["versions"]
+            return response(start_response, 200, {"ok": True})
+        if path.startswith("/_eksl/bench/"):
+            try:
+                out = bench(method, path[len("/_eksl/bench/"):],
+                            environ.get("QUERY_STRING", ""), doc or {})
+            except Exception as e:  # the test shows it
+                return response(start_response, 500, {"error": repr(e)})
+            return response(start_response, 200, out)
         return response(start_response, 404, {"error": "no such control"})
+
+
+def bench(method, route, query, doc):
+    """Set up the test bench in moto through boto3 (see the top)."""
+    ec2 = bench_client("ec2")
+    query = dict(parse_qsl(query))
+    if route == "network":
+        cidr = doc.get("cidr", "127.0.0.0/24")
+        vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+        if doc.get("dnsHostnames", True):
+            ec2.modify_vpc_attribute(VpcId=vpc,
+                                     EnableDnsHostnames={"Value": True})
+        sub = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]
+        return {"vpc": vpc, "subnet": sub["SubnetId"]}
+    if route == "instances":
+        ids = []
+        for i, ip in enumerate(doc["ips"], 1):
+            r = ec2.run_instances(
+                ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
+                InstanceType="m5d.large", SubnetId=doc["subnet"],
+                PrivateIpAddress=ip,
+                TagSpecifications=[{"ResourceType": "instance", "Tags": [
+                    {"Key": "Name",
+                     "Value": f"{doc['name']}-control-plane-{i}"}]}])
+            ids.append(r["Instances"][0]["InstanceId"])
+            ec2.create_network_interface(
+                SubnetId=doc["subnet"], PrivateIpAddress=ip,
+                Description=f"Amazon EKS {doc['name']}")
+        return {"ids": ids}
+    if route == "role" and method == "POST":
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": "*"},
+            "Action": "sts:AssumeRole"}]}
+        r = bench_client("iam").create_role(
+            RoleName=doc["name"], AssumeRolePolicyDocument=json.dumps(trust))
+        return {"arn": r["Role"]["Arn"]}
+    if route == "role":
+        iam = bench_client("iam")
+        r = iam.get_role(RoleName=query["name"])["Role"]
+        pol = r["AssumeRolePolicyDocument"]
+        if isinstance(pol, str):
+            pol = json.loads(pol)
+        trust = [s["Principal"].get("Service") for s in pol["Statement"]]
+        pols = iam.list_attached_role_policies(RoleName=query["name"])
+        return {"trust": trust,
+                "policies": [p["PolicyArn"]
+                             for p in pols["AttachedPolicies"]]}
+    if route == "clusters":
+        return {"clusters": bench_client("eks").list_clusters()["clusters"]}
+    if route == "ec2":
+        def tags(x):
+            return {t["Key"]: t["Value"] for t in x.get("Tags", [])}
+        subnets = ec2.describe_subnets()["Subnets"]
+        with STATE.lock:
+            where = dict(STATE.subnet_outpost)
+            assocs = [dict(a, tags=dict(a["tags"]))
+                      for a in STATE.lgw_assocs.values()]
+            routes = dict(STATE.lgw_routes)
+        return {
+            "vpcs": [{"id": v["VpcId"], "cidr": v["CidrBlock"],
+                      "tags": tags(v)}
+                     for v in ec2.describe_vpcs()["Vpcs"]],
+            "subnets": [{"id": s["SubnetId"], "vpc": s["VpcId"],
+                         "cidr": s["CidrBlock"],
+                         "az": s["AvailabilityZone"],
+                         "outpostArn": where.get(s["SubnetId"]),
+                         "tags": tags(s)} for s in subnets],
+            "routeTables": [{
+                "id": r["RouteTableId"], "vpc": r["VpcId"], "tags": tags(r),
+                "subnets": [a["SubnetId"] for a in r["Associations"]
+                            if a.get("SubnetId")],
+                "routes": [{"cidr": x.get("DestinationCidrBlock"),
+                            "localGatewayId": routes.get(
+                                (r["RouteTableId"],
+                                 x.get("DestinationCidrBlock")))}
+                           for x in r["Routes"]]}
+                for r in ec2.describe_route_tables()["RouteTables"]],
+            "lgwAssociations": assocs,
+        }
+    raise ValueError(f"no bench route {route}")
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -632,6 +1200,7 @@ def main():
                       request_handler=QuietHandler)
     srv.socket.listen(128)
     port = srv.server_port
+    SELF["url"] = f"http://127.0.0.1:{port}"
     print(f"port {port}", flush=True)
     if args.port_file:
         tmp = args.port_file + ".tmp"

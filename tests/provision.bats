@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # eksl-provision: offline validation against the fixtures, and create,
-# describe, delete and assume-role against the moto wrapper, with a small
-# front (tests/provision_front.py) for the Outposts API and subnets'
-# Outpost ARNs, which moto lacks.
+# describe, delete and assume-role against the moto wrapper, which also
+# answers what moto lacks (the Outposts API, subnets' Outpost ARNs,
+# placement groups).
 
 load lib/common
 load lib/moto
@@ -13,54 +13,36 @@ OUTPOST=arn:aws:outposts:us-west-2:111122223333:outpost/op-0123456789abcdef0
 setup_file() {
 	cd "$EKSL_TOP" || return 1
 	moto_start
-	local port="$BATS_FILE_TMPDIR/front.port" i
-	echo '{}' >"$BATS_FILE_TMPDIR/front.json"
-	python3 tests/provision_front.py serve --port-file "$port" \
-	    --state "$BATS_FILE_TMPDIR/front.json" \
-	    >"$BATS_FILE_TMPDIR/front.log" 2>&1 </dev/null 3>&- &
-	echo $! >"$BATS_FILE_TMPDIR/front.pid"
-	for i in $(seq 1 400); do
-		[ -s "$port" ] && break
-		sleep 0.05
-	done
-	[ -s "$port" ] || { cat "$BATS_FILE_TMPDIR/front.log" >&2; return 1; }
 	# moto builds its EC2 backend on first use, which is slow: do it once
 	# here.  Tests do not reset moto (a reset costs as much again); each
 	# uses its own cluster name, VPC and subnet instead.
-	FRONT_URL="http://127.0.0.1:$(cat "$port")"
-	front_bench POST network '{}' >/dev/null
+	moto_bench POST network '{}' >/dev/null
 }
 
 teardown_file() {
 	moto_stop
-	if [ -s "$BATS_FILE_TMPDIR/front.pid" ]; then
-		kill "$(cat "$BATS_FILE_TMPDIR/front.pid")" 2>/dev/null
-	fi
-	return 0
 }
 
 setup() {
 	cd "$EKSL_TOP" || return 1
-	FRONT_URL="http://127.0.0.1:$(cat "$BATS_FILE_TMPDIR/front.port")"
 	export EKSL_POLL_MS=20
 }
 
 # bench [--no-dns-hostnames]: clear the wrapper's log, faults and canned
 # answers; make a VPC and a subnet on the Outpost; write $CFG (the example
 # with their ids and this test's cluster name $NAME, "my-cluster" unless
-# set) and point EC2 and Outposts at the front.
+# set).
 bench() {
 	: "${NAME:=t$BATS_TEST_NUMBER}"
 	moto_env
-	export AWS_ENDPOINT_URL_EC2=$FRONT_URL AWS_ENDPOINT_URL_OUTPOSTS=$FRONT_URL
 	_moto_curl DELETE /_eksl/faults >/dev/null
 	_moto_curl DELETE "/_eksl/clusters/$NAME" >/dev/null
 	local net hostnames=true
 	[ "${1-}" = --no-dns-hostnames ] && hostnames=false
-	net=$(front_bench POST network "{\"dnsHostnames\": $hostnames}")
+	net=$(moto_bench POST network "{\"dnsHostnames\": $hostnames}")
 	VPC=$(jq -r .vpc <<<"$net")
 	SUBNET=$(jq -r .subnet <<<"$net")
-	front_state "[\"$SUBNET\"]" '["m5d.large", "m5.xlarge"]'
+	outpost_state "[\"$SUBNET\"]" '["m5d.large", "m5.xlarge"]'
 	CFG=$BATS_TEST_TMPDIR/outpost-control-plane.yaml
 	sed -e "s/vpc-0a1b2c3d4e5f60718/$VPC/" \
 	    -e "s/subnet-0a1b2c3d4e5f60718/$SUBNET/" \
@@ -69,23 +51,15 @@ bench() {
 	_moto_curl DELETE /_eksl/requests >/dev/null
 }
 
-# front_bench METHOD ROUTE [JSON]: a bench call to the front (boto3 there).
-front_bench() {
-	curl -sS --fail-with-body --noproxy '*' -X "$1" \
-	    -H 'Content-Type: application/json' --data-binary "${3-}" \
-	    "$FRONT_URL/_bench/$2"
-}
-
-# front_state ON_OUTPOST_JSON TYPES_JSON [PLACEMENT_GROUPS_JSON [FREE_IPS]]
-front_state() {
-	printf '{"outpostId": "op-0123456789abcdef0", "outpostArn": "%s", "onOutpost": %s, "types": %s, "placementGroups": %s%s}\n' \
-	    "$OUTPOST" "$1" "$2" "${3:-[]}" "${4:+, \"freeIps\": $4}" \
-	    >"$BATS_FILE_TMPDIR/front.json.tmp"
-	mv "$BATS_FILE_TMPDIR/front.json.tmp" "$BATS_FILE_TMPDIR/front.json"
+# outpost_state ON_OUTPOST_JSON TYPES_JSON [PLACEMENT_GROUPS_JSON [FREE_IPS]]:
+# the Outpost the wrapper plays.
+outpost_state() {
+	moto_outpost "$(printf '{"outpostId": "op-0123456789abcdef0", "outpostArn": "%s", "onOutpost": %s, "types": %s, "placementGroups": %s%s}\n' \
+	    "$OUTPOST" "$1" "$2" "${3:-[]}" "${4:+, \"freeIps\": $4}")"
 }
 
 control_plane() {
-	front_bench POST instances "{\"name\": \"$NAME\", \"subnet\": \"$SUBNET\",
+	moto_bench POST instances "{\"name\": \"$NAME\", \"subnet\": \"$SUBNET\",
 	    \"ips\": [\"127.0.0.11\", \"127.0.0.12\", \"127.0.0.13\"]}" >/dev/null
 	_moto_curl DELETE /_eksl/requests >/dev/null
 }
@@ -150,7 +124,10 @@ frobnicate|frobnicate: not a command
 validate|validate: exactly one -f FILE
 validate -f a -f b|validate: exactly one -f FILE
 validate -f a --no-wait|validate: --no-wait, --dry-run and --timeout are for create
-validate -f a --name x|validate: --name and --role-arn do not apply
+validate -f a --name x|validate: --name, --role-arn and --with-network do not apply
+create -f a --with-network|create: --name, --role-arn and --with-network do not apply
+delete --name x --no-wait --with-network|delete: --with-network waits for the cluster to be gone; not with --no-wait
+describe --name x --with-network|describe: --no-wait is for create and delete, --with-network for delete
 create -f a --online|create: --online is for validate
 create -f a --timeout 10x|--timeout 10x: want a duration like 90s, 10m or 1h
 create -f a --timeout 0s|--timeout 0s: want a duration
@@ -336,7 +313,7 @@ EOF
 	run eksl-provision create --dry-run -f "$CFG"
 	assert_output --partial "\"clientRequestToken\":\"$tok\""
 	# The role exists, trusts EC2 and has the policy attached.
-	run front_bench GET 'role?name=eksl-my-cluster-cluster-role'
+	run moto_bench GET 'role?name=eksl-my-cluster-cluster-role'
 	assert_success
 	assert_output '{"trust": ["ec2.amazonaws.com"], "policies": ["arn:aws:iam::aws:policy/AmazonEKSLocalOutpostClusterPolicy"]}'
 	# The record.
@@ -436,7 +413,7 @@ EOF
 	assert_equal "$(jq -c 'del(.status)' <<<"$output")" "$(jq -c 'del(.status)' <<<"$first")"
 	requests CreateCluster | jq -e 'length == 2 and
 	    (map(.body | fromjson | .clientRequestToken) | unique | length == 1)'
-	front_bench GET clusters | jq -e --arg n "$NAME" '[.clusters[] | select(. == $n)] | length == 1'
+	moto_bench GET clusters | jq -e --arg n "$NAME" '[.clusters[] | select(. == $n)] | length == 1'
 }
 
 @test "create: a cluster that exists but differs exits 4 and says what differs" {
@@ -476,7 +453,7 @@ EOF
 	assert_success
 	# the record says so, for eksl-kubeconfig's --cluster-name
 	jq -e '.outpost.etcdInstanceType == "i3en.xlarge"' <<<"$output"
-	run front_bench GET "role?name=eksl-$NAME-cluster-role"
+	run moto_bench GET "role?name=eksl-$NAME-cluster-role"
 	assert_output '{"trust": ["eks.amazonaws.com"], "policies": ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]}'
 	requests CreateCluster | jq -e '.[0].body | fromjson
 	    | .outpostConfig.etcdInstanceType == "i3en.xlarge"
@@ -499,13 +476,13 @@ EOF
 	run --separate-stderr eksl-provision validate --online -v -f "$CFG"
 	assert_success
 	grep -qF "eksl-provision: $CFG: valid (offline and online)" <<<"$stderr"
-	[ "$(requests GetOutpostInstanceTypes | jq length)" -eq 0 ] # served by the front
+	[ "$(requests GetOutpostInstanceTypes | jq length)" -eq 1 ]
 	[ "$(requests DescribeVpcAttribute | jq length)" -eq 2 ]
 }
 
 @test "validate --online: a subnet in the Region, not on the Outpost, exits 3 at its id" {
 	bench
-	front_state '[]' '["m5d.large"]'
+	outpost_state '[]' '["m5d.large"]'
 	run --separate-stderr eksl-provision validate --online -f "$CFG"
 	assert_equal "$status" 3
 	assert_equal "$stderr" "eksl-provision: $CFG:21:13: $SUBNET: a subnet in the Region, not on the configured Outpost"
@@ -536,7 +513,7 @@ EOF
 
 @test "validate --online: an instance type the Outpost does not offer exits 3" {
 	bench
-	front_state "[\"$SUBNET\"]" '["m5.xlarge"]'
+	outpost_state "[\"$SUBNET\"]" '["m5.xlarge"]'
 	run --separate-stderr eksl-provision validate --online -f "$CFG"
 	assert_equal "$status" 3
 	assert_equal "$stderr" "eksl-provision: $CFG:24:29: m5d.large: not offered on op-0123456789abcdef0"
@@ -548,18 +525,18 @@ EOF
 	run --separate-stderr eksl-provision validate --online -f "$CFG"
 	assert_equal "$status" 3
 	assert_equal "$stderr" "eksl-provision: $CFG:26:16: cp-pg: no such placement group"
-	front_state "[\"$SUBNET\"]" '["m5d.large"]' '["cp-pg"]'
+	outpost_state "[\"$SUBNET\"]" '["m5d.large"]' '["cp-pg"]'
 	run --separate-stderr eksl-provision validate --online -f "$CFG"
 	assert_success
 }
 
 @test "validate --online: fewer than 3 free addresses exits 3" {
 	bench
-	front_state "[\"$SUBNET\"]" '["m5d.large"]' '[]' 2
+	outpost_state "[\"$SUBNET\"]" '["m5d.large"]' '[]' 2
 	run --separate-stderr eksl-provision validate --online -f "$CFG"
 	assert_equal "$status" 3
 	assert_equal "$stderr" "eksl-provision: $CFG:20:7: 2 free addresses in the subnets; the control plane needs 3"
-	front_state "[\"$SUBNET\"]" '["m5d.large"]' '[]' 3
+	outpost_state "[\"$SUBNET\"]" '["m5d.large"]' '[]' 3
 	run --separate-stderr eksl-provision validate --online -f "$CFG"
 	assert_success
 }
@@ -656,7 +633,7 @@ EOF
 # ---- assume-role -------------------------------------------------------------
 
 make_role() {
-	front_bench POST role '{"name": "eks-admin"}' | jq -r .arn
+	moto_bench POST role '{"name": "eks-admin"}' | jq -r .arn
 }
 
 @test "assume-role prints credential_process JSON and passes its options" {

@@ -39,17 +39,13 @@ setup_file() {
 	    "$E2E" >"$E2E/shim/logger"
 	chmod +x "$E2E/shim/logger"
 
-	# ---- the cloud: moto and the Outposts front boot while the rest is
+	# ---- the cloud: moto (with the Outposts API) boots while the rest is
 	# set up (the cloud's namespace is fresh, so moto's port is fixed) ----
 	export E2E_MOTO_PORT=4566
 	export MOTO_URL="http://$E2E_CLOUD_IP:$E2E_MOTO_PORT"
 	e2e_bg moto "$E2E_CLOUD" env MOTO_IAM_LOAD_MANAGED_POLICIES=true \
 	    EKSL_MOTO_QUIET=1 "$py" "$EKSL_TOP/tests/moto_wrapper.py" \
 	    --port "$E2E_MOTO_PORT" --port-file "$E2E/moto.port" --parent $$
-	echo '{}' >"$E2E/front.json"
-	e2e_bg front "$E2E_CLOUD" env MOTO_URL="http://127.0.0.1:$E2E_MOTO_PORT" \
-	    "$py" "$EKSL_TOP/tests/provision_front.py" serve \
-	    --port-file "$E2E/front.port" --state "$E2E/front.json"
 
 	# ---- the outpost: the stand-in runs in its namespace ----
 	printf '#!/bin/sh\nexec nsenter -t %s -n -- %s "$@"\n' "$E2E_OUTPOST" \
@@ -61,12 +57,8 @@ setup_file() {
 	k8s_start 3>&- || return 1
 	e2e_track "$K8S_PID"
 
-	e2e_wait_file "$E2E/front.port" || { cat "$E2E/front.log" >&2; return 1; }
-	E2E_FRONT_PORT=$(cat "$E2E/front.port")
-	export E2E_FRONT="http://$E2E_CLOUD_IP:$E2E_FRONT_PORT"
 	e2e_bg fwd "$E2E_CLOUD" "$py" "$EKSL_TOP/tests/e2e/tcpfwd.py" \
-	    "$E2E_CLOUD_IP" 127.0.0.1 "$E2E/fwd.ready" "$E2E_MOTO_PORT" \
-	    "$E2E_FRONT_PORT"
+	    "$E2E_CLOUD_IP" 127.0.0.1 "$E2E/fwd.ready" "$E2E_MOTO_PORT"
 	e2e_wait_file "$E2E/fwd.ready" || { cat "$E2E/fwd.log" >&2; return 1; }
 	e2e_wait_file "$E2E/moto.port" || { cat "$E2E/moto.log" >&2; return 1; }
 	for _ in $(seq 600); do
@@ -81,8 +73,10 @@ setup_file() {
 	E2E_SUBNET=$(jq -r .subnet <<<"$net")
 	export E2E_VPC E2E_SUBNET
 	export E2E_OUTPOST_ARN=arn:aws:outposts:us-west-2:111122223333:outpost/op-0123456789abcdef0
-	printf '{"outpostId": "op-0123456789abcdef0", "outpostArn": "%s", "onOutpost": ["%s"], "types": ["m5d.large"], "placementGroups": []}\n' \
-	    "$E2E_OUTPOST_ARN" "$E2E_SUBNET" >"$E2E/front.json"
+	op curl -sS --fail-with-body --noproxy '*' -X POST \
+	    -H 'Content-Type: application/json' --data-binary "$(printf '{"outpostId": "op-0123456789abcdef0", "outpostArn": "%s", "onOutpost": ["%s"], "types": ["m5d.large"], "placementGroups": []}' \
+	    "$E2E_OUTPOST_ARN" "$E2E_SUBNET")" "$MOTO_URL/_eksl/outpost" >/dev/null ||
+	    { echo "cannot set the Outpost" >&2; return 1; }
 	bench instances "{\"name\": \"my-cluster\", \"subnet\": \"$E2E_SUBNET\",
 	    \"ips\": [\"203.0.113.11\", \"203.0.113.12\", \"203.0.113.13\"]}" \
 	    >/dev/null || { echo "no control-plane instances" >&2; return 1; }
@@ -135,7 +129,6 @@ e2e_env() {
 	export AWS_CONFIG_FILE=$HOME/.aws/config
 	export AWS_SHARED_CREDENTIALS_FILE=$HOME/.aws/credentials
 	moto_env
-	export AWS_ENDPOINT_URL_EC2=$E2E_FRONT AWS_ENDPOINT_URL_OUTPOSTS=$E2E_FRONT
 	export REC=$E2E/state/my-cluster.json EKSL_POLL_MS=200
 }
 
@@ -146,7 +139,7 @@ setup() {
 bench() {
 	op curl -sS --fail-with-body --noproxy '*' -X POST \
 	    -H 'Content-Type: application/json' --data-binary "$2" \
-	    "$E2E_FRONT/_bench/$1"
+	    "$MOTO_URL/_eksl/bench/$1"
 }
 
 # moto returns neither a real CA nor the id of a local cluster: the wrapper

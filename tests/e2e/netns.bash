@@ -2,7 +2,7 @@
 # lib/common, lib/moto and lib/k8s.  Everything is created inside the
 # private namespace tests/run.sh makes, and uses TEST-NET addresses only:
 #
-#   cloud     198.51.100.1      the moto wrapper, the Outposts front, unbound
+#   cloud     198.51.100.1      the moto wrapper (with the Outposts API), unbound
 #                               (Route 53)
 #   operator  198.51.100.2      runs the programs and kubectl; routes between
 #             203.0.113.2       the other two; has its own mount namespace

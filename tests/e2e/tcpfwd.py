@@ -3,10 +3,10 @@
 
   tcpfwd.py LISTEN_ADDR TARGET_ADDR READY_FILE PORT...
 
-The moto wrapper and the Outposts front listen on 127.0.0.1 only.  In the
-e2e drill they run in the "cloud" network namespace and must be reached
-from the other namespaces, so this listens on the cloud's veth address and
-passes every connection to the same port on 127.0.0.1.  READY_FILE is
+The moto wrapper listens on 127.0.0.1 only.  In the e2e drill it runs in
+the "cloud" network namespace and must be reached from the other
+namespaces, so this listens on the cloud's veth address and passes every
+connection to the same port on 127.0.0.1.  READY_FILE is
 written once every port listens.
 """
 

@@ -9,6 +9,10 @@
 #   moto_canned NAME JSON set the DescribeCluster sequence of NAME
 #   moto_requests         print the request log (a JSON array)
 #   moto_env              export test credentials, region and endpoint
+#   moto_outpost JSON     set the Outpost (Outposts API, subnets, local gateway)
+#   moto_versions JSON    set the DescribeClusterVersions answer ({"versions": ...})
+#   moto_bench METHOD ROUTE [JSON]  a bench call (VPCs, instances, roles; see
+#                         tests/moto_wrapper.py); prints its JSON answer
 
 MOTO_TEST_ACCESS_KEY=AKIDEXAMPLE
 MOTO_TEST_SECRET_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
@@ -99,6 +103,24 @@ moto_fault() {
 
 moto_canned() {
 	_moto_quiet _moto_curl POST "/_eksl/clusters/$1" "$2"
+}
+
+moto_outpost() {
+	_moto_quiet _moto_curl POST /_eksl/outpost "$1"
+}
+
+moto_versions() {
+	_moto_quiet _moto_curl POST /_eksl/versions "$1"
+}
+
+moto_bench() {
+	if [ -z "${MOTO_URL-}" ]; then
+		echo "moto: not started" >&2
+		return 1
+	fi
+	curl -sS --fail-with-body --noproxy '*' -X "$1" \
+	    -H 'Content-Type: application/json' --data-binary "${3-}" \
+	    "$MOTO_URL/_eksl/bench/$2"
 }
 
 moto_requests() {
