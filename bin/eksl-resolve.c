@@ -13,8 +13,11 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "dns.h"
 #include "exitcodes.h"
+#include "jsonmem.h"
+#include "jsonout.h"
 #include "lkg.h"
 #include "msg.h"
 #include "probe.h"
@@ -230,7 +233,7 @@ read_records(struct item **itp, size_t *np)
 }
 
 /*
- * Records go through a memory stream and then to stdout in pieces of
+ * Records are encoded into a buffer that goes to stdout in pieces of
  * OUTCHUNK bytes: a write per record costs more than the lookups on a busy
  * machine, and one write of everything at the end would hold all of it in
  * memory (fresh pages cost more than the copy).  Each record is freed once
@@ -239,49 +242,53 @@ read_records(struct item **itp, size_t *np)
 #define OUTCHUNK	(64 * 1024)
 
 struct output {
-	FILE	*mem;
-	char	*buf;
-	size_t	 len;
-	int	 failed;	/* a record could not be encoded */
-	int	 werr;		/* errno of a failed write to stdout */
+	struct eksl_buf	 b;
+	int		 failed;	/* a record could not be encoded */
+	int		 werr;		/* errno of a failed write to stdout */
 };
 
 static int
 output_open(struct output *o)
 {
 	memset(o, 0, sizeof(*o));
-	if ((o->mem = open_memstream(&o->buf, &o->len)) == NULL) {
-		eksl_err("stdout: %s", strerror(errno));
-		return -1;
-	}
+	eksl_buf_init(&o->b, 0);
 	return 0;
 }
 
-/* What the stream holds, to stdout (after the first failure, nowhere). */
+/* What the buffer holds, to stdout (after the first failure, nowhere). */
 static void
 output_drain(struct output *o)
 {
-	if (o->len > 0 && o->werr == 0 &&
-	    fwrite(o->buf, 1, o->len, stdout) != o->len)
+	if (o->b.len > 0 && o->werr == 0 &&
+	    fwrite(o->b.data, 1, o->b.len, stdout) != o->b.len)
 		o->werr = errno != 0 ? errno : EIO;
+	eksl_buf_reset(&o->b);
 }
 
-/* Add it's record to o and free it; returns its exit status. */
+/* Encode the record of it into o and free it; returns its exit status. */
 static int
 output_record(struct output *o, struct item *it)
 {
-	char err[EKSL_ERRLEN];
+	char *s;
+	int r;
 
-	if (!o->failed && eksl_record_write(o->mem, it->rec, err,
-	    sizeof(err)) == -1)
+	if (o->failed)
+		goto out;
+	if ((r = eksl_json_encode(&o->b, it->rec)) == 1) {
+		/* a real number: jansson's own formatting */
+		eksl_json_mem_watch();
+		s = json_dumps(it->rec, JSON_COMPACT);
+		r = s == NULL || eksl_json_mem_failed() ||
+		    eksl_buf_addstr(&o->b, s) == -1 ? -1 : 0;
+		free(s);
+	}
+	if (r == -1 || eksl_buf_add(&o->b, "\n", 1) == -1)
 		o->failed = 1;
+	else if (o->b.len >= OUTCHUNK)
+		output_drain(o);
+ out:
 	json_decref(it->rec);
 	it->rec = NULL;
-	if (o->len >= OUTCHUNK) {
-		/* the stream is flushed: its buffer is whole; start again */
-		output_drain(o);
-		rewind(o->mem);
-	}
 	return it->status;
 }
 
@@ -291,9 +298,9 @@ output_close(struct output *o)
 {
 	int rc = 0;
 
-	if (fclose(o->mem) == EOF || o->failed) {
+	if (o->failed) {
 		eksl_err("stdout: %s", strerror(ENOMEM));
-		free(o->buf);
+		eksl_buf_free(&o->b);
 		return -1;
 	}
 	output_drain(o);
@@ -303,7 +310,7 @@ output_close(struct output *o)
 		eksl_err("stdout: %s", strerror(o->werr));
 		rc = -1;
 	}
-	free(o->buf);
+	eksl_buf_free(&o->b);
 	return rc;
 }
 
