@@ -347,46 +347,29 @@ netlog(const char *line, void *arg)
 static int
 dry_run(struct eksl_clusterconfig *cc)
 {
-	json_t *req = NULL, *plan = NULL, *p;
-	char placeholder[256], err[EKSL_ERRLEN], id[32];
+	json_t *req = NULL, *plan, *p = NULL;
+	char placeholder[256], err[EKSL_ERRLEN];
 	size_t i;
-	int rc = EKSL_EXIT_IO;
+	int rc = EKSL_EXIT_OK;
 
-	err[0] = '\0';
 	snprintf(placeholder, sizeof(placeholder), "arn:aws:iam::ACCOUNT:"
 	    "role/" EKSL_CC_ROLE_FMT, eksl_cc_str(cc->name));
-	if ((plan = json_array()) == NULL)
-		goto out;
-	if (cc->make_network) {
-		if (eksl_net_plan(cc, plan) == -1)
-			goto out;
-		for (i = 0; i < (cc->nnew_subnets > 0 ? cc->nnew_subnets : 1);
-		    i++) {
-			snprintf(id, sizeof(id), "subnet-(new)-%zu", i + 1);
-			if ((cc->subnet[i] = eksl_cc_set(cc, id, NULL)) == NULL)
-				goto out;
-			cc->nsubnets++;
-		}
-	}
-	req = eksl_cc_create_request(cc, cc->service_role != NULL ?
-	    eksl_cc_str(cc->service_role) : placeholder);
-	if (req == NULL || (p = eksl_eks_plan(cc, req)) == NULL)
-		goto out;
-	if (json_array_extend(plan, p) == -1) {
-		json_decref(p);
-		goto out;
+	if ((plan = json_array()) == NULL ||
+	    (cc->make_network && eksl_net_plan(cc, plan) == -1) ||
+	    (req = eksl_cc_create_request(cc, cc->service_role != NULL ?
+	    eksl_cc_str(cc->service_role) : placeholder)) == NULL ||
+	    (p = eksl_eks_plan(cc, req)) == NULL ||
+	    json_array_extend(plan, p) == -1) {
+		eksl_err("%s: out of memory", eksl_cc_str(cc->name));
+		rc = EKSL_EXIT_IO;
 	}
 	json_decref(p);
-	rc = EKSL_EXIT_OK;
-	json_array_foreach(plan, i, p)
+	json_array_foreach(rc == EKSL_EXIT_OK ? plan : NULL, i, p)
 		if (eksl_record_write(stdout, p, err, sizeof(err)) == -1) {
 			eksl_err("%s", err);
 			rc = EKSL_EXIT_IO;
 			break;
 		}
-out:
-	if (rc == EKSL_EXIT_IO && err[0] == '\0')
-		eksl_err("%s: out of memory", eksl_cc_str(cc->name));
 	json_decref(plan);
 	json_decref(req);
 	return rc;
@@ -398,31 +381,21 @@ network(struct eksl_aws *a, struct eksl_clusterconfig *cc,
     struct eksl_net *net, const char *region)
 {
 	struct eksl_aws_error e;
-	json_t *rec = NULL;
+	json_t *rec;
 	char err[EKSL_ERRLEN];
-	const char *name = eksl_cc_str(cc->name);
-	size_t i;
 	int rc;
 
 	if (eksl_net_ensure(a, cc, net, netlog, NULL, &e) == 0) {
-		for (i = 0; i < net->nsubnets; i++)
-			if ((cc->subnet[i] = eksl_cc_set(cc, net->subnet[i],
-			    cc->subnets_at)) == NULL) {
-				eksl_err("%s: out of memory", name);
-				return EKSL_EXIT_IO;
-			}
-		cc->nsubnets = net->nsubnets;
-		return EKSL_EXIT_OK;
+		if (eksl_net_use(cc, net) == 0)
+			return EKSL_EXIT_OK;
+		eksl_err("%s: out of memory", eksl_cc_str(cc->name));
+		return EKSL_EXIT_IO;
 	}
-	rc = api_error(name, &e);
-	rec = json_pack("{s:s, s:s, s:s, s:o}", "schema", "eksl.cluster.v1",
-	    "name", name, "region", region, "network", eksl_net_json(net));
-	if (rec != NULL) {
-		eksl_record_add_error(rec, "eksl-provision", "api", "%s%s%s",
-		    e.code, e.code[0] != '\0' ? ": " : "", e.message);
-		if (eksl_record_write(stdout, rec, err, sizeof(err)) == -1)
-			eksl_err("%s", err);
-	}
+	rc = api_error(eksl_cc_str(cc->name), &e);
+	rec = eksl_net_failed_record(cc, region, net, &e);
+	if (rec != NULL && eksl_record_write(stdout, rec, err,
+	    sizeof(err)) == -1)
+		eksl_err("%s", err);
 	json_decref(rec);
 	return rc;
 }

@@ -821,7 +821,7 @@ plan_add(json_t *plan, const char *action, const struct params *q)
 }
 
 int
-eksl_net_plan(const struct eksl_clusterconfig *cc, json_t *plan)
+eksl_net_plan(struct eksl_clusterconfig *cc, json_t *plan)
 {
 	const char *name = eksl_cc_str(cc->name);
 	static const char *const sub[] = { "subnet-(new)-1", "subnet-(new)-2",
@@ -881,7 +881,44 @@ eksl_net_plan(const struct eksl_clusterconfig *cc, json_t *plan)
 		padd(&q, "LocalGatewayId", "(the Outpost's)");
 		rc |= plan_add(plan, "CreateRoute", &q);
 	}
+	for (i = 0; i < nwanted(cc) && rc == 0; i++)
+		if ((cc->subnet[i] = eksl_cc_set(cc, sub[i], NULL)) == NULL)
+			rc = -1;
+	if (rc == 0)
+		cc->nsubnets = nwanted(cc);
 	return rc == 0 ? 0 : -1;
+}
+
+int
+eksl_net_use(struct eksl_clusterconfig *cc, const struct eksl_net *net)
+{
+	size_t i;
+
+	for (i = 0; i < net->nsubnets; i++)
+		if ((cc->subnet[i] = eksl_cc_set(cc, net->subnet[i],
+		    cc->subnets_at)) == NULL)
+			return -1;
+	cc->nsubnets = net->nsubnets;
+	return 0;
+}
+
+json_t *
+eksl_net_failed_record(const struct eksl_clusterconfig *cc,
+    const char *region, const struct eksl_net *net,
+    const struct eksl_aws_error *e)
+{
+	json_t *rec;
+
+	rec = json_pack("{s:s, s:s, s:s, s:o}", "schema", "eksl.cluster.v1",
+	    "name", eksl_cc_str(cc->name), "region", region, "network",
+	    eksl_net_json(net));
+	if (rec != NULL && eksl_record_add_error(rec, "eksl-provision", "api",
+	    "%s%s%s", e->code, e->code[0] != '\0' ? ": " : "",
+	    e->message) == -1) {
+		json_decref(rec);
+		return NULL;
+	}
+	return rec;
 }
 
 /* The record's "network" object. */

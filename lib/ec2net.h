@@ -74,13 +74,30 @@ int	eksl_net_delete(struct eksl_aws *a, const char *name, long timeout_ms,
 /*
  * Append to plan (a JSON array) the requests eksl_net_ensure would send
  * for a network made from scratch, with placeholders for what only the
- * service can say ("vpc-(new)", the Outpost's zone).  Returns 0 or -1
- * (no memory).
+ * service can say ("vpc-(new)", the Outpost's zone), and point cc's
+ * subnets at the placeholders ("subnet-(new)-1") for the CreateCluster
+ * request that follows.  Returns 0 or -1 (no memory).
  */
-int	eksl_net_plan(const struct eksl_clusterconfig *cc, json_t *plan);
+int	eksl_net_plan(struct eksl_clusterconfig *cc, json_t *plan);
 
 /* The network as the record's "network" object; new reference or NULL. */
 json_t	*eksl_net_json(const struct eksl_net *net);
+
+/*
+ * Point cc's subnets (cc->subnet, nsubnets) at net's, after
+ * eksl_net_ensure, so that the CreateCluster request names them.
+ * Returns 0 or -1 (no memory).
+ */
+int	eksl_net_use(struct eksl_clusterconfig *cc, const struct eksl_net *net);
+
+/*
+ * The record of a create that stopped while making the network: schema,
+ * name, region, the network as it exists and the error e in errors[].
+ * New reference or NULL.
+ */
+json_t	*eksl_net_failed_record(const struct eksl_clusterconfig *cc,
+	    const char *region, const struct eksl_net *net,
+	    const struct eksl_aws_error *e);
 
 /* Free the strings of net and zero it. */
 void	eksl_net_clear(struct eksl_net *net);
