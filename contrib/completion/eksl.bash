@@ -11,7 +11,7 @@ _eksl_opts() {
 		validate) echo "-f --online $aws $common" ;;
 		create) echo "-f --no-wait --timeout --dry-run $aws $common" ;;
 		describe) echo "--name $aws $common" ;;
-		delete) echo "--name --no-wait $aws $common" ;;
+		delete) echo "--name --no-wait --with-network $aws $common" ;;
 		assume-role) echo "--role-arn --session-name --duration $aws $common" ;;
 		esac ;;
 	eksl-token) echo "--cluster-name --cluster-id --region --role-arn --profile $common" ;;
