@@ -175,17 +175,12 @@ main(int argc, char *argv[])
 			return EKSL_EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		eksl_err("prepare or check?");
-		usage(stderr);
-		return EKSL_EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return eksl_usage_error(usage, "prepare or check?");
 	cmd = argv[optind];
-	if (strcmp(cmd, "prepare") != 0 && strcmp(cmd, "check") != 0) {
-		eksl_err("%s: not a command (prepare or check)", cmd);
-		usage(stderr);
-		return EKSL_EXIT_USAGE;
-	}
+	if (strcmp(cmd, "prepare") != 0 && strcmp(cmd, "check") != 0)
+		return eksl_usage_error(usage, "%s: not a command (prepare or "
+		    "check)", cmd);
 	prep = cmd[0] == 'p';
 	optind++;
 	while ((c = getopt_long(argc, argv, "vqh", lo, &li)) != -1) {
@@ -224,22 +219,17 @@ main(int argc, char *argv[])
 			o.prep.role = optarg;
 			break;
 		case 'e':
-			if (eksl_duration_parse(optarg, &o.prep.expiration) == -1 ||
-			    o.prep.expiration < 600) {
-				eksl_err("--expiration: %s: not a duration of "
-				    "at least 600s (e.g. 90d, 24h, 3600s)",
-				    optarg);
-				usage(stderr);
-				return EKSL_EXIT_USAGE;
-			}
+			if (eksl_duration_parse(optarg,
+			    &o.prep.expiration) == -1 ||
+			    o.prep.expiration < 600)
+				return eksl_usage_error(usage, "--expiration: "
+				    "%s: not a duration of at least 600s (e.g. "
+				    "90d, 24h, 3600s)", optarg);
 			break;
 		case 'k':
-			if (eksl_keytype_parse(optarg, &o.prep.keytype) == -1) {
-				eksl_err("--key-type: %s: not ec, rsa2048 or "
-				    "rsa4096", optarg);
-				usage(stderr);
-				return EKSL_EXIT_USAGE;
-			}
+			if (eksl_keytype_parse(optarg, &o.prep.keytype) == -1)
+				return eksl_usage_error(usage, "--key-type: "
+				    "%s: not ec, rsa2048 or rsa4096", optarg);
 			break;
 		case 'R':
 		case 'w':
@@ -247,38 +237,29 @@ main(int argc, char *argv[])
 			if (number(optarg, c == 'R' ? &o.prep.renew_days :
 			    c == 'w' ? &o.check.warn_days :
 			    &o.check.timeout_ms) == -1 ||
-			    (c == 't' && o.check.timeout_ms == 0)) {
-				eksl_err("%s: %s: not a number", c == 'R' ?
-				    "--renew-days" : c == 'w' ? "--warn-days" :
-				    "--timeout", optarg);
-				usage(stderr);
-				return EKSL_EXIT_USAGE;
-			}
+			    (c == 't' && o.check.timeout_ms == 0))
+				return eksl_usage_error(usage, "%s: %s: not "
+				    "a number", c == 'R' ? "--renew-days" :
+				    c == 'w' ? "--warn-days" : "--timeout",
+				    optarg);
 			break;
 		default:
 			if (bad[0] != '\0')
-				eksl_err("%s: not an option of %s", bad, cmd);
+				return eksl_usage_error(usage, "%s: not an "
+				    "option of %s", bad, cmd);
 			usage(stderr);
 			return EKSL_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		eksl_err("%s: unexpected argument", argv[optind]);
-		usage(stderr);
-		return EKSL_EXIT_USAGE;
-	}
-	if (prep && o.prep.dir == NULL) {
-		eksl_err("prepare: --dir is required");
-		usage(stderr);
-		return EKSL_EXIT_USAGE;
-	}
+	if (optind < argc)
+		return eksl_usage_error(usage, "%s: unexpected argument",
+		    argv[optind]);
+	if (prep && o.prep.dir == NULL)
+		return eksl_usage_error(usage, "prepare: --dir is required");
 	if (prep && (o.prep.user[0] == '\0' || o.prep.role[0] == '\0' ||
-	    (o.prep.group != NULL && o.prep.group[0] == '\0'))) {
-		eksl_err("--user, --group and --cluster-role must not be "
-		    "empty");
-		usage(stderr);
-		return EKSL_EXIT_USAGE;
-	}
+	    (o.prep.group != NULL && o.prep.group[0] == '\0')))
+		return eksl_usage_error(usage, "--user, --group and "
+		    "--cluster-role must not be empty");
 	if (prep && eksl_mkdirs(o.prep.dir, 0700, err, sizeof(err)) == -1) {
 		eksl_err("%s", err);
 		return EKSL_EXIT_IO;

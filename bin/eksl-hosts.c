@@ -31,14 +31,6 @@ usage(FILE *fp)
 	    "[--version]\n");
 }
 
-static int
-usage_err(const char *msg)
-{
-	eksl_err("%s", msg);
-	usage(stderr);
-	return EKSL_EXIT_USAGE;
-}
-
 /* Print what a step said: the error, the -v line, the warning. */
 static void
 say(const struct eksl_hosts_said *said)
@@ -128,8 +120,8 @@ apply(struct eksl_hosts *h, const char *file, enum eksl_hosts_cmd cmd,
 
 /* Every record fails with err: print it once, note it in each. */
 static int
-fail_all(struct eksl_hosts_item *items, size_t n, const char *code, int status,
-    const char *err)
+fail_all(struct eksl_hosts_item *items, size_t n, const char *code,
+    int status, const char *err)
 {
 	size_t i;
 
@@ -163,8 +155,8 @@ read_records(const char *flaghost, char **ips, size_t nips,
 	}
 	*itemsp = items;
 	if (flaghost != NULL) {
-		if ((items[0].rec = eksl_hosts_flag_record(flaghost, ips, nips)) ==
-		    NULL) {
+		if ((items[0].rec = eksl_hosts_flag_record(flaghost, ips,
+		    nips)) == NULL) {
 			eksl_err("out of memory");
 			return EKSL_EXIT_IO;
 		}
@@ -289,7 +281,7 @@ main(int argc, char *argv[])
 			break;
 		case 'i':
 			if (nips == EKSL_HOSTS_MAX_ADDRS)
-				return usage_err("too many --ip");
+				return eksl_usage_error(usage, "too many --ip");
 			ips[nips++] = optarg;
 			break;
 		case 'L':
@@ -313,7 +305,8 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind >= argc)
-		return usage_err("no command (pin, unpin, check or list)");
+		return eksl_usage_error(usage, "no command (pin, unpin, check "
+		    "or list)");
 	if (strcmp(argv[optind], "pin") == 0)
 		cmd = EKSL_HOSTS_PIN;
 	else if (strcmp(argv[optind], "unpin") == 0)
@@ -323,24 +316,27 @@ main(int argc, char *argv[])
 	else if (strcmp(argv[optind], "list") == 0)
 		cmd = EKSL_HOSTS_LIST;
 	else {
-		snprintf(err, sizeof(err), "%s: unknown command",
+		return eksl_usage_error(usage, "%s: unknown command",
 		    argv[optind]);
-		return usage_err(err);
 	}
 	if (optind + 1 < argc)
-		return usage_err("too many arguments");
+		return eksl_usage_error(usage, "too many arguments");
 	if (*file == '\0')
-		return usage_err("--file: empty path");
+		return eksl_usage_error(usage, "--file: empty path");
 	if (nips > 0 && flaghost == NULL)
-		return usage_err("--ip needs --host");
-	if (flaghost != NULL && nips == 0 && (cmd == EKSL_HOSTS_PIN || cmd == EKSL_HOSTS_CHECK))
-		return usage_err("--host needs at least one --ip");
+		return eksl_usage_error(usage, "--ip needs --host");
+	if (flaghost != NULL && nips == 0 && (cmd == EKSL_HOSTS_PIN ||
+	    cmd == EKSL_HOSTS_CHECK))
+		return eksl_usage_error(usage, "--host needs at least one "
+		    "--ip");
 	if (cmd == EKSL_HOSTS_LIST && nips > 0)
-		return usage_err("list takes no --ip");
+		return eksl_usage_error(usage, "list takes no --ip");
 	if (dryrun && cmd != EKSL_HOSTS_PIN && cmd != EKSL_HOSTS_UNPIN)
-		return usage_err("--dry-run applies to pin and unpin");
+		return eksl_usage_error(usage, "--dry-run applies to pin and "
+		    "unpin");
 	if ((timeout = lock_timeout(lockopt)) == -1)
-		return usage_err("lock timeout: not a number of milliseconds");
+		return eksl_usage_error(usage, "lock timeout: not a number of "
+		    "milliseconds");
 
 	/* Records: from the flags, or every line of stdin. */
 	if (cmd != EKSL_HOSTS_LIST) {
@@ -366,7 +362,8 @@ main(int argc, char *argv[])
 		status = fail_all(items, n, "io", EKSL_EXIT_IO, err);
 		goto emit;
 	}
-	if (cmd == EKSL_HOSTS_LIST || dowrite || dryrun || cmd == EKSL_HOSTS_CHECK) {
+	if (cmd == EKSL_HOSTS_LIST || dowrite || dryrun ||
+	    cmd == EKSL_HOSTS_CHECK) {
 		rc = eksl_file_read(file, EKSL_HOSTS_MAX_FILE, &data, &len, err,
 		    sizeof(err));
 		if (rc == -1) {

@@ -324,11 +324,9 @@ main(int argc, char *argv[])
 				o.exec_aws = 1;
 			else if (strcmp(optarg, "eksl") == 0)
 				o.exec_aws = 0;
-			else {
-				eksl_err("--exec: %s: not eksl or aws", optarg);
-				usage(stderr);
-				return EKSL_EXIT_USAGE;
-			}
+			else
+				return eksl_usage_error(usage, "--exec: %s: not "
+				    "eksl or aws", optarg);
 			break;
 		case 'o':
 			o.offline = 1;
@@ -357,24 +355,16 @@ main(int argc, char *argv[])
 			return EKSL_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		eksl_err("%s: unexpected argument", argv[optind]);
-		usage(stderr);
-		return EKSL_EXIT_USAGE;
-	}
-	if (o.embed && !o.offline) {
-		eksl_err("--embed: needs --offline");
-		usage(stderr);
-		return EKSL_EXIT_USAGE;
-	}
+	if (optind < argc)
+		return eksl_usage_error(usage, "%s: unexpected argument",
+		    argv[optind]);
+	if (o.embed && !o.offline)
+		return eksl_usage_error(usage, "--embed: needs --offline");
 	if ((kubeconfig != NULL && *kubeconfig == '\0') ||
 	    (o.alias != NULL && *o.alias == '\0') ||
 	    (o.user_alias != NULL && *o.user_alias == '\0') ||
-	    (o.role_arn != NULL && *o.role_arn == '\0')) {
-		eksl_err("an option's value is empty");
-		usage(stderr);
-		return EKSL_EXIT_USAGE;
-	}
+	    (o.role_arn != NULL && *o.role_arn == '\0'))
+		return eksl_usage_error(usage, "an option's value is empty");
 	if ((o.profile = getenv("AWS_PROFILE")) == NULL || *o.profile == '\0')
 		o.profile = getenv("AWS_DEFAULT_PROFILE");
 

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,20 +53,6 @@ usage(FILE *fp)
 	    "                 [--server-conf nsd|knot|bind] "
 	    "[--reload COMMAND] [-v] [-q]\n"
 	    "       eksl-zone --help | --version\n");
-}
-
-static int __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	char msg[EKSL_ERRLEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	eksl_err("%s", msg);
-	usage(stderr);
-	return EKSL_EXIT_USAGE;
 }
 
 /* Note err in every record. */
@@ -240,8 +225,9 @@ main(int argc, char *argv[])
 		switch (c) {
 		case OPT_FORMAT:
 			if ((o.format = eksl_zone_format_parse(optarg)) == -1)
-				return usage_error("--format %s: not zone, "
-				    "unbound, dnsmasq, hosts or rpz", optarg);
+				return eksl_usage_error(usage, "--format %s: "
+				    "not zone, unbound, dnsmasq, hosts or rpz",
+				    optarg);
 			break;
 		case OPT_OUT:
 			out = optarg;
@@ -257,8 +243,9 @@ main(int argc, char *argv[])
 			ul = strtoul(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
 			    errno != 0 || ul > 2147483647UL)
-				return usage_error("--ttl %s: not a number of "
-				    "seconds from 0 to 2147483647", optarg);
+				return eksl_usage_error(usage, "--ttl %s: not a "
+				    "number of seconds from 0 to 2147483647",
+				    optarg);
 			o.ttl = (uint32_t)ul;
 			break;
 		case OPT_NS:
@@ -271,8 +258,8 @@ main(int argc, char *argv[])
 			if (strcmp(optarg, "nsd") != 0 &&
 			    strcmp(optarg, "knot") != 0 &&
 			    strcmp(optarg, "bind") != 0)
-				return usage_error("--server-conf %s: not nsd, "
-				    "knot or bind", optarg);
+				return eksl_usage_error(usage, "--server-conf "
+				    "%s: not nsd, knot or bind", optarg);
 			server = optarg;
 			break;
 		case OPT_RELOAD:
@@ -297,22 +284,25 @@ main(int argc, char *argv[])
 		}
 	}
 	if (optind < argc)
-		return usage_error("%s: unexpected argument", argv[optind]);
+		return eksl_usage_error(usage, "%s: unexpected argument",
+		    argv[optind]);
 	if (o.format == -1)
-		return usage_error("%s", "--format is required");
+		return eksl_usage_error(usage, "--format is required");
 	if (out != NULL && outdir != NULL)
-		return usage_error("%s", "--out and --out-dir exclude each other");
+		return eksl_usage_error(usage, "--out and --out-dir exclude "
+		    "each other");
 	if (server != NULL && (outdir == NULL || o.format !=
 	    EKSL_ZONE_FMT_ZONE))
-		return usage_error("%s", "--server-conf needs --format zone and "
-		    "--out-dir");
+		return eksl_usage_error(usage, "--server-conf needs --format "
+		    "zone and --out-dir");
 	if (server != NULL && strpbrk(outdir, "\"\\\n") != NULL)
-		return usage_error("--out-dir %s: cannot be quoted in a %s "
-		    "configuration", outdir, server);
+		return eksl_usage_error(usage, "--out-dir %s: cannot be quoted "
+		    "in a %s configuration", outdir, server);
 	if (reload != NULL && out == NULL && outdir == NULL)
-		return usage_error("%s", "--reload needs --out or --out-dir");
+		return eksl_usage_error(usage, "--reload needs --out or "
+		    "--out-dir");
 	if ((set = eksl_zone_set_new(&o, err, sizeof(err))) == NULL)
-		return usage_error("%s", err);
+		return eksl_usage_error(usage, "%s", err);
 
 	/* all records first: a zone may hold the hosts of many */
 	files = out != NULL || outdir != NULL;

@@ -44,11 +44,8 @@ main(int argc, char *argv[])
 	}
 	if (cmd[0] == '-' || strchr(cmd, '/') != NULL ||
 	    (size_t)snprintf(name, sizeof(name), "eksl-%s", cmd) >=
-	    sizeof(name)) {
-		eksl_err("%s: not a command", cmd);
-		usage(stderr);
-		return EKSL_EXIT_USAGE;
-	}
+	    sizeof(name))
+		return eksl_usage_error(usage, "%s: not a command", cmd);
 	argv[1] = name;
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,31 +24,13 @@
 #include "exitcodes.h"
 #include "k8s.h"
 #include "kubeconfig.h"
+#include "msg.h"
 #include "record.h"
 #include "sigv4.h"
 #include "x509.h"
 
 #define CERT_WAIT_MS	60000L
 #define KEY_MAX		(64 * 1024)	/* cap on a key or certificate file */
-
-static void
-say(const struct eksl_authprep_opts *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* A progress line for o->log; as long as msg.h would print it. */
-static void
-say(const struct eksl_authprep_opts *o, const char *fmt, ...)
-{
-	char line[4096];
-	va_list ap;
-
-	if (o->log == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	o->log(1, line, o->logarg);
-}
 
 /* A client for t; ips NULL: all addresses (or the resolver). */
 static struct eksl_k8s *
@@ -123,6 +104,32 @@ out:
 }
 
 /*
+ * A run killed between its two renames left the new certificate at
+ * certp and the new key still at keyp.new: finish the rename when that
+ * key is whole and is the certificate's.  Anything else is left as it is.
+ */
+static void
+finish_rename(const char *keyp, const char *certp)
+{
+	struct eksl_certinfo ci;
+	struct eksl_key *k = NULL;
+	char newkey[PATH_MAX + 8], err[EKSL_ERRLEN], *kb = NULL, *cb = NULL;
+	size_t kl = 0, cl = 0;
+
+	snprintf(newkey, sizeof(newkey), "%s.new", keyp);
+	if (eksl_file_read(newkey, KEY_MAX, &kb, &kl, err, sizeof(err)) == 0 &&
+	    (k = eksl_key_from_pem(kb, kl, err, sizeof(err))) != NULL &&
+	    eksl_file_read(certp, KEY_MAX, &cb, &cl, err, sizeof(err)) == 0 &&
+	    eksl_cert_info(cb, cl, k, &ci, err, sizeof(err)) == 0)
+		(void)eksl_io_rename(newkey, keyp);
+	if (kb != NULL)
+		explicit_bzero(kb, kl);
+	free(kb);
+	free(cb);
+	eksl_key_free(k);
+}
+
+/*
  * Decide what to do with the key path: 0 create it (nothing there), 1
  * renew (a key we made, with its certificate beside it), 2 keep (that
  * certificate is valid beyond renew_days); -1 with f filled.
@@ -138,6 +145,7 @@ existing(const char *keyp, const char *certp,
 	size_t kl = 0, cl = 0;
 	int ret = -1;
 
+	finish_rename(keyp, certp);
 	if (lstat(keyp, &st) == -1) {
 		if (errno == ENOENT)
 			return 0;
@@ -199,9 +207,19 @@ eksl_authprep(json_t *rec, const struct eksl_authprep_opts *o,
 	snprintf(certp, sizeof(certp), "%s/%s.crt", o->dir, base);
 	if ((mode = existing(keyp, certp, o, &ci, f)) == -1)
 		goto out;
+	/*
+	 * Write beside the final names and rename at the end, certificate
+	 * first: a run killed on the way never leaves a key without its
+	 * certificate (which the next run would refuse).  .new files are
+	 * ours: those a killed run left are removed.
+	 */
+	snprintf(newkey, sizeof(newkey), "%s.new", keyp);
+	snprintf(newcert, sizeof(newcert), "%s.new", certp);
+	(void)unlink(newkey);
+	(void)unlink(newcert);
 	if (mode == 2) {
-		say(o, "%s: %s valid until beyond %ld days; kept", t.name,
-		    certp, o->renew_days);
+		eksl_logf(o->log, o->logarg, 1, "%s: %s valid until beyond "
+		    "%ld days; kept", t.name, certp, o->renew_days);
 		if (eksl_auth_set(rec, o->user, o->group, o->role, keyp, certp,
 		    ci.not_after) == -1)
 			eksl_auth_fail_set(f, "io", EKSL_EXIT_IO,
@@ -210,9 +228,6 @@ eksl_authprep(json_t *rec, const struct eksl_authprep_opts *o,
 			ret = 0;
 		goto out;
 	}
-	/* A renewal writes beside the old pair and renames at the end. */
-	snprintf(newkey, sizeof(newkey), "%s%s", keyp, mode ? ".new" : "");
-	snprintf(newcert, sizeof(newcert), "%s%s", certp, mode ? ".new" : "");
 	if ((key = eksl_key_generate(o->keytype, err, sizeof(err))) == NULL ||
 	    (kpem = eksl_key_pem(key, &kl, err, sizeof(err))) == NULL ||
 	    (csr = eksl_csr_pem(key, o->user, o->group, err,
@@ -232,9 +247,11 @@ eksl_authprep(json_t *rec, const struct eksl_authprep_opts *o,
 		goto out;
 	eksl_k8s_set_timeout(k, 30000);
 	eksl_auth_k8s_name(o->user, base, sizeof(base));
-	snprintf(csrname, sizeof(csrname), "eksl-%s-%lld", base,
-	    (long long)time(NULL));
-	say(o, "%s: CertificateSigningRequest %s", t.name, csrname);
+	/* The pid too: two runs within a second must not share a name. */
+	snprintf(csrname, sizeof(csrname), "eksl-%s-%lld-%ld", base,
+	    (long long)time(NULL), (long)getpid());
+	eksl_logf(o->log, o->logarg, 1, "%s: CertificateSigningRequest %s",
+	    t.name, csrname);
 	if (eksl_k8s_csr_sign(k, csrname, csr, EKSL_AUTHPREP_SIGNER,
 	    o->expiration, CERT_WAIT_MS, &cert, &cl, &e) == -1) {
 		eksl_auth_fail_k8s(f, t.name, &e);
@@ -270,15 +287,22 @@ eksl_authprep(json_t *rec, const struct eksl_authprep_opts *o,
 		    o->user);
 		goto out;
 	}
-	if (mode == 1 && (eksl_io_rename(newkey, keyp) == -1 ||
-	    eksl_io_rename(newcert, certp) == -1)) {
+	if (eksl_io_rename(newcert, certp) == -1) {
+		eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "%s: cannot rename: "
+		    "%s", certp, strerror(errno));
+		goto out;
+	}
+	made_cert = 0;
+	if (eksl_io_rename(newkey, keyp) == -1) {
+		/* Kept: the next run finishes the rename (finish_rename). */
+		made_key = 0;
 		eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "%s: cannot rename: "
 		    "%s", keyp, strerror(errno));
 		goto out;
 	}
 	made_key = made_cert = 0;
-	say(o, "%s: %s: certificate for %s valid until %ld", t.name, certp,
-	    o->user, (long)ci.not_after);
+	eksl_logf(o->log, o->logarg, 1, "%s: %s: certificate for %s valid "
+	    "until %ld", t.name, certp, o->user, (long)ci.not_after);
 	if (eksl_auth_set(rec, o->user, o->group, o->role, keyp, certp,
 	    ci.not_after) == -1)
 		eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "out of memory");

@@ -42,7 +42,8 @@ printable(const char *s, char *out, size_t outlen)
 			o += (size_t)snprintf(out + o, outlen - o, "\\%c",
 			    c == '\n' ? 'n' : c == '\t' ? 't' : '\\');
 		else if (c < 0x20 || c == 0x7f)
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x",
+			    c);
 		else
 			out[o++] = (char)c;
 	}
@@ -84,18 +85,19 @@ eksl_hosts_item_prepare(struct eksl_hosts_item *it, enum eksl_hosts_cmd cmd,
 		    "addresses is not an array", said);
 	json_array_foreach(arr, i, a) {
 		ip = eksl_json_str(a, "ip");
-		if (ip == NULL || eksl_addr_canon(ip, addr, sizeof(addr)) == -1) {
+		if (ip == NULL ||
+		    eksl_addr_canon(ip, addr, sizeof(addr)) == -1) {
 			snprintf(msg, sizeof(msg), "%s: %s: not an IP address",
 			    host, ip != NULL ? printable(ip, p2, sizeof(p2)) :
 			    "addresses[].ip");
-			return item_fail(it, tool, "input", EKSL_EXIT_INPUT, msg,
-			    said);
+			return item_fail(it, tool, "input", EKSL_EXIT_INPUT,
+			    msg, said);
 		}
 		if (it->naddrs == EKSL_HOSTS_MAX_ADDRS) {
 			snprintf(msg, sizeof(msg), "%s: more than %d addresses",
 			    host, EKSL_HOSTS_MAX_ADDRS);
-			return item_fail(it, tool, "input", EKSL_EXIT_INPUT, msg,
-			    said);
+			return item_fail(it, tool, "input", EKSL_EXIT_INPUT,
+			    msg, said);
 		}
 		if ((it->addrs[it->naddrs++] = strdup(addr)) == NULL)
 			return item_fail(it, tool, "io", EKSL_EXIT_IO,
@@ -130,16 +132,16 @@ eksl_hosts_item_apply(struct eksl_hosts *h, const char *file,
 		rc = eksl_hosts_pin(h, host, name, it->addrs, it->naddrs, err,
 		    sizeof(err));
 		if (rc == -1)
-			return item_fail(it, tool, "input", EKSL_EXIT_INPUT, err,
-			    said);
+			return item_fail(it, tool, "input", EKSL_EXIT_INPUT,
+			    err, said);
 		it->changed = rc;
 		snprintf(said->info, sizeof(said->info), "%s: %s", host, rc ?
 		    "pinned" : "already pinned");
 		/* glibc takes the first line that names a host. */
 		if (eksl_hosts_unmanaged(h, host, lines, 4) > 0)
-			snprintf(said->warn, sizeof(said->warn), "%s:%zu: %s: an "
-			    "unmanaged line names this host too", file, lines[0],
-			    host);
+			snprintf(said->warn, sizeof(said->warn), "%s:%zu: %s: "
+			    "an unmanaged line names this host too", file,
+			    lines[0], host);
 		return EKSL_EXIT_OK;
 	case EKSL_HOSTS_UNPIN:
 		it->changed = eksl_hosts_unpin(h, host);
@@ -156,8 +158,8 @@ eksl_hosts_item_apply(struct eksl_hosts *h, const char *file,
 			    "pinned to exactly the record's addresses", host);
 			return EKSL_EXIT_DEGRADED;
 		}
-		snprintf(said->info, sizeof(said->info), "%s: pinned to exactly "
-		    "its addresses", host);
+		snprintf(said->info, sizeof(said->info), "%s: pinned to "
+		    "exactly its addresses", host);
 		return EKSL_EXIT_OK;
 	case EKSL_HOSTS_LIST:
 		break;
@@ -172,25 +174,35 @@ eksl_hosts_item_clear(struct eksl_hosts_item *it)
 		free(it->addrs[--it->naddrs]);
 }
 
+/* Set rec's addresses to ips[0..n), each {ip, source: "static"}. */
+static int
+set_addresses(json_t *rec, const char *const *ips, size_t n)
+{
+	json_t *arr;
+	size_t i;
+
+	if ((arr = json_array()) == NULL ||
+	    json_object_set_new(rec, "addresses", arr) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(arr, json_pack("{s:s,s:s}", "ip",
+		    ips[i], "source", "static")) == -1)
+			return -1;
+	return 0;
+}
+
 json_t *
 eksl_hosts_flag_record(const char *host, char *const *ips, size_t nips)
 {
-	json_t *rec, *arr;
-	size_t i;
+	json_t *rec;
 
 	if ((rec = eksl_record_new()) == NULL ||
 	    json_object_set_new(rec, "host", json_string(host)) == -1 ||
-	    (arr = json_array()) == NULL ||
-	    json_object_set_new(rec, "addresses", arr) == -1)
-		goto fail;
-	for (i = 0; i < nips; i++)
-		if (json_array_append_new(arr, json_pack("{s:s,s:s}", "ip",
-		    ips[i], "source", "static")) == -1)
-			goto fail;
+	    set_addresses(rec, (const char *const *)ips, nips) == -1) {
+		json_decref(rec);
+		return NULL;
+	}
 	return rec;
-fail:
-	json_decref(rec);
-	return NULL;
 }
 
 int
@@ -210,8 +222,8 @@ eksl_hosts_block_record(const struct eksl_hosts *h, size_t i,
 {
 	const char *host, *cluster;
 	char *const *addrs;
-	json_t *rec, *arr;
-	size_t j, n;
+	json_t *rec;
+	size_t n;
 
 	if (eksl_hosts_block(h, i, &host, &cluster, &addrs, &n) == -1)
 		return NULL;
@@ -219,18 +231,12 @@ eksl_hosts_block_record(const struct eksl_hosts *h, size_t i,
 	    json_object_set_new(rec, "host", json_string(host)) == -1 ||
 	    (cluster != NULL && json_object_set_new(rec, "name",
 	    json_string(cluster)) == -1) ||
-	    (arr = json_array()) == NULL ||
-	    json_object_set_new(rec, "addresses", arr) == -1 ||
-	    eksl_hosts_set_field(rec, file, 0, 0) == -1)
-		goto fail;
-	for (j = 0; j < n; j++)
-		if (json_array_append_new(arr, json_pack("{s:s,s:s}", "ip",
-		    addrs[j], "source", "static")) == -1)
-			goto fail;
+	    set_addresses(rec, (const char *const *)addrs, n) == -1 ||
+	    eksl_hosts_set_field(rec, file, 0, 0) == -1) {
+		json_decref(rec);
+		return NULL;
+	}
 	return rec;
-fail:
-	json_decref(rec);
-	return NULL;
 }
 
 /* 1 when the pieces hold exactly data[0..len). */

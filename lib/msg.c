@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exitcodes.h"
 #include "msg.h"
 
 int eksl_verbosity;
@@ -139,6 +140,18 @@ eksl_print_version(void)
 	printf("%s (eksl) %s\n", progname, EKSL_VERSION);
 }
 
+int
+eksl_usage_error(void (*usage)(FILE *), const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	usage(stderr);
+	return EKSL_EXIT_USAGE;
+}
+
 void
 eksl_log_sink(int level, const char *line, void *arg)
 {
@@ -147,6 +160,21 @@ eksl_log_sink(int level, const char *line, void *arg)
 		eksl_info("%s", line);
 	else
 		eksl_debug("%s", line);
+}
+
+void
+eksl_logf(void (*log)(int, const char *, void *), void *arg, int level,
+    const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+
+	if (log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log(level, line, arg);
 }
 
 void

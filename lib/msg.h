@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define EKSL_VERSION	"0.1.0"
 #define EKSL_ERRLEN	512	/* size of every error buffer passed to lib/ */
@@ -38,6 +39,13 @@ void	eksl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	eksl_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "program (eksl) VERSION" on stdout, for --version. */
 void	eksl_print_version(void);
+/*
+ * A usage error: print the message as eksl_err does, then the program's
+ * usage(stderr).  Returns EKSL_EXIT_USAGE (2), for "return
+ * eksl_usage_error(usage, ...)" in main.
+ */
+int	eksl_usage_error(void (*usage)(FILE *), const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 /*
  * Fill the error buffer err (errlen bytes) printf-style; err may be NULL.
@@ -51,5 +59,13 @@ void	eksl_seterr(char *err, size_t errlen, const char *fmt, ...)
  * 2 = -vv); it forwards to eksl_info/eksl_debug.
  */
 void	eksl_log_sink(int level, const char *line, void *arg);
+/*
+ * For lib/ modules that report progress through such a callback: format
+ * one line (cut where a message would be) and hand it to log at level;
+ * nothing when log is NULL.
+ */
+void	eksl_logf(void (*log)(int, const char *, void *), void *arg,
+	    int level, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -133,7 +133,8 @@ eksl_zone_server_conf_write(const struct eksl_zone_set *s,
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		inc[i] = units[i].res.written || access(units[i].file, F_OK) == 0;
+		inc[i] = units[i].res.written ||
+		    access(units[i].file, F_OK) == 0;
 	if (eksl_zone_server_conf(s, server, absdir, inc, &b, err,
 	    errlen) == -1 ||
 	    eksl_lock_take(*path, EKSL_LOCK_TIMEOUT_MS, &lk, err,
