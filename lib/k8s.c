@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -17,6 +18,7 @@
 
 #include "base64.h"
 #include "buf.h"
+#include "jsonmem.h"
 #include "k8s.h"
 #include "msg.h"
 
@@ -36,6 +38,7 @@ struct eksl_k8s {
 	size_t		 calen;
 	char		*cert_file;
 	char		*key_file;
+	char		*token;		/* a copy, to mask it in errors */
 	long		 timeout_ms;
 	double		 last_ms;
 	int		 answered;	/* a request got an HTTP answer */
@@ -69,6 +72,68 @@ on_close(void *arg, curl_socket_t fd)
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
 		k->tcp_seen = 1;
 	return close(fd);
+}
+
+/* 1 for a character a bearer token may hold (base64, base64url, JWT). */
+static int
+tokenchar(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || strchr("-._~+/=", c) != NULL;
+}
+
+/*
+ * Mask bearer tokens in s (size bytes), text that came from an API
+ * server: a Status message may echo the request's headers.  The token
+ * this client sends (token, may be NULL) and anything shaped like one
+ * ("Bearer X", "k8s-aws-v1.X", even cut short) become "<redacted>".
+ */
+static void
+scrub(char *s, size_t size, const char *token)
+{
+	static const char *const prefix[] = { "Bearer ", "k8s-aws-v1." };
+	char out[1024];
+	size_t i, o = 0, tl = token != NULL ? strlen(token) : 0, pl, n;
+	const char *p = s, *add;
+
+	if (size == 0 || size > sizeof(out))
+		return;
+	while (*p != '\0' && o < size - 1) {
+		add = NULL;
+		if (tl >= 8 && strncmp(p, token, tl) == 0) {
+			add = "<redacted>";
+			p += tl;
+		}
+		for (i = 0; add == NULL && i < 2; i++) {
+			pl = strlen(prefix[i]);
+			if (strncasecmp(p, prefix[i], pl) != 0)
+				continue;
+			add = i == 0 ? "Bearer <redacted>" :
+			    "k8s-aws-v1.<redacted>";
+			for (p += pl; *p != '\0' && tokenchar(*p); p++)
+				;
+		}
+		if (add == NULL) {
+			out[o++] = *p++;
+			continue;
+		}
+		n = strlen(add);
+		if (n > size - 1 - o)
+			n = size - 1 - o;
+		memcpy(out + o, add, n);
+		o += n;
+	}
+	out[o] = '\0';
+	memcpy(s, out, o + 1);
+	explicit_bzero(out, sizeof(out));
+}
+
+/* Mask bearer tokens in the texts of an error (see scrub). */
+static void
+scrub_error(const struct eksl_k8s *k, struct eksl_k8s_error *e)
+{
+	scrub(e->reason, sizeof(e->reason), k->token);
+	scrub(e->message, sizeof(e->message), k->token);
 }
 
 /* Wipe a header list that may carry the bearer token, then free it. */
@@ -178,7 +243,8 @@ eksl_k8s_new(const struct eksl_k8s_target *t, char *err, size_t errlen)
 	    (k->key_file = strdup(t->key_file)) == NULL))
 		goto nomem;
 	if ((k->hdrs = headers(t->token, 0)) == NULL ||
-	    (k->jhdrs = headers(t->token, 1)) == NULL)
+	    (k->jhdrs = headers(t->token, 1)) == NULL ||
+	    (t->token != NULL && (k->token = strdup(t->token)) == NULL))
 		goto nomem;
 	if ((k->c = curl_easy_init()) == NULL) {
 		eksl_seterr(err, errlen, "libcurl: cannot make a handle");
@@ -246,6 +312,10 @@ eksl_k8s_free(struct eksl_k8s *k)
 	free(k->ca);
 	free(k->cert_file);
 	free(k->key_file);
+	if (k->token != NULL) {
+		explicit_bzero(k->token, strlen(k->token));
+		free(k->token);
+	}
 	eksl_buf_free(&k->body);
 	free(k);
 }
@@ -352,8 +422,20 @@ eksl_k8s_parse_answer(long code, const char *body, size_t len, json_t **out,
 	memset(e, 0, sizeof(*e));
 	if (out != NULL)
 		*out = NULL;
+	/* jansson may drop a character and still "succeed": never trust it */
+	eksl_json_mem_watch();
 	if (len > 0)
 		j = json_loadb(body, len, 0, &jerr);
+	if (eksl_json_mem_failed()) {
+		json_decref(j);
+		e->status = EKSL_K8S_LOCAL;
+		e->http_status = code;
+		e->tcp = e->tls = 1;
+		snprintf(e->reason, sizeof(e->reason), "local");
+		snprintf(e->message, sizeof(e->message), "answer: out of "
+		    "memory");
+		return -1;
+	}
 	if (code < 200 || code > 299) {
 		fail_from_answer(code, j, e);
 		json_decref(j);
@@ -403,7 +485,10 @@ eksl_k8s_request(struct eksl_k8s *k, const char *method, const char *path,
 	if ((url = malloc(len)) == NULL)
 		goto nomem;
 	snprintf(url, len, "%s%s", k->base, path);
-	if (body != NULL && (data = json_dumps(body, JSON_COMPACT)) == NULL)
+	/* the encoder may drop a character and still "succeed" */
+	eksl_json_mem_watch();
+	if (body != NULL && ((data = json_dumps(body, JSON_COMPACT)) == NULL ||
+	    eksl_json_mem_failed()))
 		goto nomem;
 	curl_easy_setopt(k->c, CURLOPT_URL, url);
 	curl_easy_setopt(k->c, CURLOPT_TIMEOUT_MS, k->timeout_ms);
@@ -438,10 +523,14 @@ nomem:
 	snprintf(e->reason, sizeof(e->reason), "local");
 	snprintf(e->message, sizeof(e->message), "out of memory");
 out:
+	if (ret == -1)
+		scrub_error(k, e);
 	free(url);
 	free(data);
 	return ret;
 }
+
+static int	local_fail(struct eksl_k8s_error *, const char *);
 
 int
 eksl_k8s_whoami(struct eksl_k8s *k, char **user, struct eksl_k8s_error *e)
@@ -453,12 +542,8 @@ eksl_k8s_whoami(struct eksl_k8s *k, char **user, struct eksl_k8s_error *e)
 	*user = NULL;
 	req = json_pack("{s:s, s:s}", "apiVersion", "authentication.k8s.io/v1",
 	    "kind", "SelfSubjectReview");
-	if (req == NULL) {
-		memset(e, 0, sizeof(*e));
-		e->status = EKSL_K8S_LOCAL;
-		snprintf(e->message, sizeof(e->message), "out of memory");
-		return -1;
-	}
+	if (req == NULL)
+		return local_fail(e, "out of memory");
 	if (eksl_k8s_request(k, "POST",
 	    "/apis/authentication.k8s.io/v1/selfsubjectreviews", req, &ans,
 	    e) == -1)
@@ -472,8 +557,10 @@ eksl_k8s_whoami(struct eksl_k8s *k, char **user, struct eksl_k8s_error *e)
 		    "SelfSubjectReview answer has no status.userInfo.username");
 		goto out;
 	}
-	if ((*user = strdup(u)) == NULL)
+	if ((*user = strdup(u)) == NULL) {
+		local_fail(e, "out of memory");
 		goto out;
+	}
 	ret = 0;
 out:
 	json_decref(req);
@@ -574,14 +661,18 @@ eksl_k8s_csr_sign(struct eksl_k8s *k, const char *name, const char *csr_pem,
 		goto out;
 	}
 	/* The approval subresource takes the whole object back. */
+	if (!json_is_object(json_object_get(ans, "status"))) {
+		refuse(e, "http", "CertificateSigningRequest %s: the answer "
+		    "has no status", name);
+		goto out;
+	}
 	cond = json_pack("[{s:s, s:s, s:s, s:s}]", "type", "Approved",
 	    "status", "True", "reason", "EkslAuthcheckApprove", "message",
 	    "approved by eksl-authcheck prepare");
-	if (cond == NULL || !json_is_object(json_object_get(ans, "status")) ||
-	    json_object_set_new(json_object_get(ans, "status"), "conditions",
-	    cond) == -1) {
-		refuse(e, "http", "CertificateSigningRequest %s: the answer "
-		    "has no status", name);
+	/* set_new takes cond, even when it fails */
+	if (cond == NULL || json_object_set_new(json_object_get(ans, "status"),
+	    "conditions", cond) == -1) {
+		local_fail(e, "out of memory");
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/%s/approval", CSR_PATH, name);
@@ -621,6 +712,9 @@ eksl_k8s_csr_sign(struct eksl_k8s *k, const char *name, const char *csr_pem,
 	}
 	ret = 0;
 out:
+	/* a denial's message is the server's text too */
+	if (ret == -1)
+		scrub_error(k, e);
 	free(b64);
 	json_decref(body);
 	json_decref(ans);
