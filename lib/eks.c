@@ -227,22 +227,13 @@ int
 eksl_eks_delete(struct eksl_aws *a, const char *name,
     struct eksl_aws_error *e)
 {
-	json_t *ans = NULL, *body;
+	json_t *ans = NULL;
 	char path[256];
 	int rc;
 
-	/*
-	 * An empty JSON body: without one, a body-less DELETE goes out
-	 * with libcurl's form Content-Type, and a REST-JSON server may take
-	 * it for a Query request.
-	 */
+	/* No body: the transport sends neither one nor a Content-Type. */
 	cluster_path(path, sizeof(path), name);
-	if ((body = json_object()) == NULL) {
-		set_error(e, EKSL_AWS_LOCAL, "", "out of memory");
-		return -1;
-	}
-	rc = eksl_aws_json(a, "eks", "DELETE", path, NULL, body, &ans, e);
-	json_decref(body);
+	rc = eksl_aws_json(a, "eks", "DELETE", path, NULL, NULL, &ans, e);
 	json_decref(ans);
 	return rc == -1 ? -1 : 0;
 }
@@ -634,73 +625,110 @@ add_address(json_t *addrs, const char *ip)
 	    "source", "ec2"));
 }
 
-/* controlPlane[] from DescribeInstances (all pages). */
-static int
-control_plane(struct eksl_aws *a, const char *name, json_t *cp,
-    struct eksl_aws_error *e)
+/* The parameters of DescribeInstances for a cluster's control plane. */
+struct cp_query {
+	char		 pattern[160];
+	const char	*p[11];
+};
+
+static void
+cp_query_init(struct cp_query *q, const char *name, const char *token)
 {
-	xmlDocPtr doc = NULL;
+	size_t n = 0;
+
+	snprintf(q->pattern, sizeof(q->pattern), "%s-control-plane-*", name);
+	q->p[n++] = "Filter.1.Name";
+	q->p[n++] = "tag:Name";
+	q->p[n++] = "Filter.1.Value.1";
+	q->p[n++] = q->pattern;
+	q->p[n++] = "Filter.2.Name";
+	q->p[n++] = "instance-state-name";
+	q->p[n++] = "Filter.2.Value.1";
+	q->p[n++] = "running";
+	if (token != NULL) {
+		q->p[n++] = "NextToken";
+		q->p[n++] = token;
+	}
+	q->p[n] = NULL;
+}
+
+/*
+ * The instances of one DescribeInstances answer into cp; the page's
+ * next token (new string) or NULL.
+ */
+static char *
+cp_page(xmlDocPtr doc, json_t *cp)
+{
 	xmlNodePtr r, in, tag;
-	char pattern[160], *token = NULL;
-	char *iid, *ip, *state, *k, *v, *tname;
+	char *iid, *ip, *state, *k, *v, *tname, *token;
+
+	r = xchild(xchild(xmlDocGetRootElement(doc), "reservationSet"),
+	    "item");
+	for (; r != NULL; r = xnext(r, "item")) {
+		in = xchild(xchild(r, "instancesSet"), "item");
+		for (; in != NULL; in = xnext(in, "item")) {
+			iid = xtext(in, "instanceId");
+			ip = xtext(in, "privateIpAddress");
+			state = xtext(xchild(in, "instanceState"), "name");
+			tname = NULL;
+			tag = xchild(xchild(in, "tagSet"), "item");
+			for (; tag != NULL; tag = xnext(tag, "item")) {
+				k = xtext(tag, "key");
+				v = xtext(tag, "value");
+				if (k != NULL && strcmp(k, "Name") == 0 &&
+				    tname == NULL) {
+					tname = v;
+					v = NULL;
+				}
+				free(k);
+				free(v);
+			}
+			json_array_append_new(cp, json_pack(
+			    "{s:s?, s:s?, s:s?, s:s?}", "instanceId", iid,
+			    "name", tname, "privateIp", ip, "state", state));
+			free(iid);
+			free(ip);
+			free(state);
+			free(tname);
+		}
+	}
+	token = xtext(xmlDocGetRootElement(doc), "nextToken");
+	if (token != NULL && *token == '\0') {
+		free(token);
+		token = NULL;
+	}
+	return token;
+}
+
+/*
+ * controlPlane[] from the first DescribeInstances page (doc) and the
+ * pages after it, sorted by name so that the record keeps its order.
+ */
+static int
+control_plane(struct eksl_aws *a, const char *name, xmlDocPtr first,
+    json_t *cp, struct eksl_aws_error *e)
+{
+	struct cp_query q;
+	xmlDocPtr doc = NULL;
 	json_t **sorted = NULL;
+	char *token;
 	size_t i, n;
 	int page;
 
-	snprintf(pattern, sizeof(pattern), "%s-control-plane-*", name);
-	for (page = 0; page < MAX_PAGES; page++) {
-		const char *p[] = { "Filter.1.Name", "tag:Name",
-		    "Filter.1.Value.1", pattern, "Filter.2.Name",
-		    "instance-state-name", "Filter.2.Value.1", "running",
-		    token != NULL ? "NextToken" : NULL, token, NULL };
-
+	token = cp_page(first, cp);
+	for (page = 1; token != NULL && page < MAX_PAGES; page++) {
+		cp_query_init(&q, name, token);
 		if (eksl_aws_query(a, "ec2", "DescribeInstances", EC2_VERSION,
-		    p, &doc, e) == -1) {
+		    q.p, &doc, e) == -1) {
 			free(token);
 			return -1;
 		}
 		free(token);
-		token = NULL;
-		r = xchild(xchild(xmlDocGetRootElement(doc), "reservationSet"),
-		    "item");
-		for (; r != NULL; r = xnext(r, "item")) {
-			in = xchild(xchild(r, "instancesSet"), "item");
-			for (; in != NULL; in = xnext(in, "item")) {
-				iid = xtext(in, "instanceId");
-				ip = xtext(in, "privateIpAddress");
-				state = xtext(xchild(in, "instanceState"),
-				    "name");
-				tname = NULL;
-				tag = xchild(xchild(in, "tagSet"), "item");
-				for (; tag != NULL; tag = xnext(tag, "item")) {
-					k = xtext(tag, "key");
-					v = xtext(tag, "value");
-					if (k != NULL && strcmp(k, "Name") ==
-					    0 && tname == NULL) {
-						tname = v;
-						v = NULL;
-					}
-					free(k);
-					free(v);
-				}
-				json_array_append_new(cp, json_pack(
-				    "{s:s?, s:s?, s:s?, s:s?}", "instanceId",
-				    iid, "name", tname, "privateIp", ip,
-				    "state", state));
-				free(iid);
-				free(ip);
-				free(state);
-				free(tname);
-			}
-		}
-		token = xtext(xmlDocGetRootElement(doc), "nextToken");
+		token = cp_page(doc, cp);
 		xmlFreeDoc(doc);
 		doc = NULL;
-		if (token == NULL || *token == '\0')
-			break;
 	}
 	free(token);
-	/* Sort by name, so that the record does not change order. */
 	n = json_array_size(cp);
 	if (n > 1 && (sorted = calloc(n, sizeof(*sorted))) != NULL) {
 		for (i = 0; i < n; i++)
@@ -714,21 +742,13 @@ control_plane(struct eksl_aws *a, const char *name, json_t *cp,
 	return 0;
 }
 
-/* addresses[] from the ENIs described "Amazon EKS NAME". */
-static int
-eni_addresses(struct eksl_aws *a, const char *name, json_t *addrs,
-    struct eksl_aws_error *e)
+/* addresses[] from a DescribeNetworkInterfaces answer. */
+static void
+eni_addresses(xmlDocPtr doc, json_t *addrs)
 {
-	xmlDocPtr doc = NULL;
 	xmlNodePtr it;
-	char desc[160], *ip;
-	const char *p[] = { "Filter.1.Name", "description",
-	    "Filter.1.Value.1", desc, NULL };
+	char *ip;
 
-	snprintf(desc, sizeof(desc), "Amazon EKS %s", name);
-	if (eksl_aws_query(a, "ec2", "DescribeNetworkInterfaces", EC2_VERSION,
-	    p, &doc, e) == -1)
-		return -1;
 	it = xchild(xchild(xmlDocGetRootElement(doc), "networkInterfaceSet"),
 	    "item");
 	for (; it != NULL; it = xnext(it, "item")) {
@@ -736,31 +756,21 @@ eni_addresses(struct eksl_aws *a, const char *name, json_t *addrs,
 		add_address(addrs, ip);
 		free(ip);
 	}
-	xmlFreeDoc(doc);
-	return 0;
 }
 
-int
-eksl_eks_record(struct eksl_aws *a, const json_t *cluster,
-    const char *region, const char *creator, json_t **rec,
-    struct eksl_aws_error *e)
+/* The EKS part of the record: every field but controlPlane, addresses. */
+static json_t *
+record_base(const json_t *cluster, const char *name, const char *region,
+    const char *creator)
 {
-	json_t *r = NULL, *cp = NULL, *addrs = NULL, *v;
+	json_t *r, *v;
 	const json_t *oc;
-	const char *name;
 	size_t i;
 	static const char *const copy[] = { "arn", "id", "status",
 	    "version", "endpoint" };
 
-	*rec = NULL;
-	name = eksl_json_str(cluster, "name");
-	if (name == NULL) {
-		set_error(e, EKSL_AWS_REFUSED, "BadAnswer",
-		    "the cluster has no name");
-		return -1;
-	}
 	if ((r = eksl_record_new()) == NULL)
-		goto nomem;
+		return NULL;
 	json_object_set_new(r, "name", json_string(name));
 	if (region != NULL)
 		json_object_set_new(r, "region", json_string(region));
@@ -791,25 +801,158 @@ eksl_eks_record(struct eksl_aws *a, const json_t *cluster,
 	if (creator != NULL)
 		json_object_set_new(r, "creator", json_pack("{s:s}", "arn",
 		    creator));
-	if ((cp = json_array()) == NULL || (addrs = json_array()) == NULL)
-		goto nomem;
-	if (control_plane(a, name, cp, e) == -1)
+	return r;
+}
+
+/* The two EC2 calls of a record, for eksl_aws_run. */
+struct ec2_calls {
+	struct cp_query		 q;
+	char			 desc[160];
+	const char		*p[5];
+};
+
+static void
+ec2_calls_init(struct ec2_calls *ec, const char *name,
+    struct eksl_aws_call *inst, struct eksl_aws_call *eni)
+{
+	cp_query_init(&ec->q, name, NULL);
+	snprintf(ec->desc, sizeof(ec->desc), "Amazon EKS %s", name);
+	ec->p[0] = "Filter.1.Name";
+	ec->p[1] = "description";
+	ec->p[2] = "Filter.1.Value.1";
+	ec->p[3] = ec->desc;
+	ec->p[4] = NULL;
+	memset(inst, 0, sizeof(*inst));
+	inst->service = "ec2";
+	inst->action = "DescribeInstances";
+	inst->version = EC2_VERSION;
+	inst->params = ec->q.p;
+	memset(eni, 0, sizeof(*eni));
+	eni->service = "ec2";
+	eni->action = "DescribeNetworkInterfaces";
+	eni->version = EC2_VERSION;
+	eni->params = ec->p;
+}
+
+/*
+ * Complete the record r (borrowed) from the answers of the two EC2 calls
+ * (and further DescribeInstances pages).  Returns 0 or -1 with e filled.
+ */
+static int
+record_ec2(struct eksl_aws *a, const char *name, json_t *r,
+    const struct eksl_aws_call *inst, const struct eksl_aws_call *eni,
+    struct eksl_aws_error *e)
+{
+	json_t *cp = NULL, *addrs = NULL, *v;
+	size_t i;
+
+	/* DescribeInstances' error first, as when they ran in turn. */
+	if (inst->xml == NULL || eni->xml == NULL) {
+		*e = inst->xml == NULL ? inst->e : eni->e;
+		return -1;
+	}
+	if ((cp = json_array()) == NULL || (addrs = json_array()) == NULL) {
+		set_error(e, EKSL_AWS_LOCAL, "", "out of memory");
+		goto fail;
+	}
+	if (control_plane(a, name, inst->xml, cp, e) == -1)
 		goto fail;
 	json_array_foreach(cp, i, v)
 		add_address(addrs, eksl_json_str(v, "privateIp"));
-	if (eni_addresses(a, name, addrs, e) == -1)
-		goto fail;
+	eni_addresses(eni->xml, addrs);
 	json_object_set_new(r, "controlPlane", cp);
 	json_object_set_new(r, "addresses", addrs);
-	*rec = r;
 	return 0;
-nomem:
-	set_error(e, EKSL_AWS_LOCAL, "", "out of memory");
 fail:
 	json_decref(cp);
 	json_decref(addrs);
-	json_decref(r);
 	return -1;
+}
+
+int
+eksl_eks_record(struct eksl_aws *a, const json_t *cluster,
+    const char *region, const char *creator, json_t **rec,
+    struct eksl_aws_error *e)
+{
+	struct ec2_calls ec;
+	struct eksl_aws_call calls[2];
+	json_t *r = NULL;
+	const char *name;
+	int rc = -1;
+
+	*rec = NULL;
+	name = eksl_json_str(cluster, "name");
+	if (name == NULL) {
+		set_error(e, EKSL_AWS_REFUSED, "BadAnswer",
+		    "the cluster has no name");
+		return -1;
+	}
+	if ((r = record_base(cluster, name, region, creator)) == NULL) {
+		set_error(e, EKSL_AWS_LOCAL, "", "out of memory");
+		return -1;
+	}
+	/* The instances and the ENIs do not depend on each other: at once. */
+	ec2_calls_init(&ec, name, &calls[0], &calls[1]);
+	eksl_aws_run(a, calls, 2);
+	if (record_ec2(a, name, r, &calls[0], &calls[1], e) == -1)
+		goto out;
+	*rec = r;
+	r = NULL;
+	rc = 0;
+out:
+	xmlFreeDoc(calls[0].xml);
+	xmlFreeDoc(calls[1].xml);
+	json_decref(r);
+	return rc;
+}
+
+int
+eksl_eks_describe_record(struct eksl_aws *a, const char *name,
+    const char *region, const char *creator, json_t **cluster,
+    json_t **rec, struct eksl_aws_error *e)
+{
+	struct ec2_calls ec;
+	struct eksl_aws_call calls[3];
+	json_t *r = NULL;
+	char path[256];
+	int rc = -1;
+
+	*cluster = *rec = NULL;
+	/*
+	 * The EC2 calls need only the name: all three go at once, and the
+	 * EC2 answers wait until DescribeCluster has said the cluster is.
+	 */
+	memset(&calls[0], 0, sizeof(calls[0]));
+	cluster_path(path, sizeof(path), name);
+	calls[0].service = "eks";
+	calls[0].method = "GET";
+	calls[0].path = path;
+	ec2_calls_init(&ec, name, &calls[1], &calls[2]);
+	eksl_aws_run(a, calls, 3);
+	if (calls[0].json == NULL) {
+		*e = calls[0].e;
+		goto out;
+	}
+	if ((*cluster = take_cluster(calls[0].json, e)) == NULL)
+		goto out;
+	rc = 1;
+	if (eksl_json_str(*cluster, "name") != NULL)
+		name = eksl_json_str(*cluster, "name");
+	if ((r = record_base(*cluster, name, region, creator)) == NULL) {
+		set_error(e, EKSL_AWS_LOCAL, "", "out of memory");
+		goto out;
+	}
+	if (record_ec2(a, name, r, &calls[1], &calls[2], e) == -1)
+		goto out;
+	*rec = r;
+	r = NULL;
+	rc = 0;
+out:
+	json_decref(calls[0].json);
+	xmlFreeDoc(calls[1].xml);
+	xmlFreeDoc(calls[2].xml);
+	json_decref(r);
+	return rc;
 }
 
 json_t *

@@ -105,6 +105,18 @@ int	eksl_eks_record(struct eksl_aws *a, const json_t *cluster,
 	    struct eksl_aws_error *e);
 
 /*
+ * DescribeCluster of name and the cluster record of eksl_eks_record in
+ * one round trip: the EC2 calls go at the same time as DescribeCluster.
+ * Returns 0 with new references in *cluster and *rec; 1 when EKS
+ * answered but EC2 did not (*cluster set, *rec NULL, e filled); -1 when
+ * DescribeCluster failed (both NULL, e filled, code
+ * "ResourceNotFoundException" when there is no such cluster).
+ */
+int	eksl_eks_describe_record(struct eksl_aws *a, const char *name,
+	    const char *region, const char *creator, json_t **cluster,
+	    json_t **rec, struct eksl_aws_error *e);
+
+/*
  * The requests create would send that change something, for --dry-run:
  * a new array of {service, action, params | method, path, body}; req is
  * the CreateCluster body (borrowed).  NULL when out of memory.

@@ -401,3 +401,18 @@ requests_of() {
 	assert_failure 4
 	assert_equal "$stderr" "awscall: AccessDenied: you sent <redacted> and (<redacted>) (HTTP 400, 1 attempt)"
 }
+
+@test "transport: describe asks EC2 for instances and ENIs at once" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	moto_canned lc3 '{"sequence":[{"name":"lc3","arn":"arn:aws:eks:us-west-2:123456789012:cluster/lc3","status":"ACTIVE","endpoint":"https://LC3.gr7.us-west-2.eks.amazonaws.com","certificateAuthority":{"data":"Y2E="}}]}'
+	# DescribeInstances answers a second late; in turn, the ENI call
+	# would come after it.
+	moto_fault '{"service":"ec2","action":"DescribeInstances","kind":"delay","delay_ms":1000,"count":1}'
+	run --separate-stderr eksl-provision describe --name lc3
+	assert_success
+	assert_output --partial '"name":"lc3"'
+	assert_output --partial '"controlPlane":[],"addresses":[]'
+	run bash -c 'curl -s "$MOTO_URL/_eksl/requests" | jq -r "[.[] | select(.service == \"ec2\")] | (.[1].time - .[0].time) * 1000 | floor"'
+	assert_success
+	[ "$output" -lt 500 ]
+}
