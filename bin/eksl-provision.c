@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,19 +81,8 @@ usage(FILE *fp)
 	    "       eksl-provision --help | --version\n");
 }
 
-static int __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	char msg[EKSL_ERRLEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	eksl_err("%s", msg);
-	usage(stderr);
-	return EKSL_EXIT_USAGE;
-}
+/* "prog: reason", the usage, exit 2. */
+#define usage_error(...)	eksl_usage_error(usage, __VA_ARGS__)
 
 static int
 api_error(const char *what, const struct eksl_aws_error *e)
