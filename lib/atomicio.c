@@ -600,6 +600,8 @@ eksl_file_create_excl(const char *path, const void *buf, size_t len,
 	int fd, saved;
 
 	split_path(path, dir, sizeof(dir), &base);
+	/* A key's temporary file left by a killed run holds key material. */
+	clean_stale_temps(dir, base);
 	old = umask(077);
 	what = "cannot create temporary file";
 	fd = make_temp(dir, base, mode & 0700, tmp, sizeof(tmp));
