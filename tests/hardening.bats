@@ -8,11 +8,21 @@ load lib/sweep
 
 FIX=$BATS_TEST_DIRNAME/fixtures
 NS=127.0.0.153
-# Runs per kill sweep: the issue asks for 500; on a loaded 2-core machine
-# a run costs ~0.3 s of shell around it, so the default keeps each test
-# well under ~30 s.  EKSL_KILL_RUNS=500 for the full sweep.
-KILL_RUNS=${EKSL_KILL_RUNS:-50}
+# Runs per kill sweep: the issue asks for 500.  The loop is in C
+# (tests/tools/killrun), so a run costs about the program's own start-up.
+KILL_RUNS=${EKSL_KILL_RUNS:-500}
 ALLOC_RUNS=${EKSL_ALLOC_RUNS:-100}
+# Built with ASan (make SAN=1): its shadow memory needs far more address
+# space than ulimit -v allows and it slows every run, and its allocator
+# cannot sit under the failmalloc shim.  So the hostile-input limits are
+# looser there (the plain build keeps 5 s and 512 MiB) and the
+# allocation sweeps run on the plain build only (LeakSanitizer watches
+# every other run for leaks).
+if ldd "$EKSL_BIN/eksl-zone" 2>/dev/null | grep -q libasan; then
+	SAN=1
+else
+	SAN=0
+fi
 
 rec() {	# rec HOST IP...: one record line with addresses
 	local host=$1 a= ip
@@ -69,6 +79,10 @@ same_but_since() {	# same_but_since A B: equal JSON but for "since"
 setup() {
 	D=$BATS_TEST_TMPDIR
 	UNBOUND=
+	if [ "$SAN" = 1 ] &&
+	    [[ $BATS_TEST_DESCRIPTION == "allocation failures:"* ]]; then
+		skip "built with ASan (SAN=1): the failmalloc shim needs the plain build"
+	fi
 }
 
 teardown() {
@@ -282,17 +296,20 @@ alloc_sweep() {
 # ---- 5. hostile input -----------------------------------------------------
 
 # hostile INPUT CMD...: CMD with INPUT on stdin ("-" for 256 MiB of 'a'
-# from a pipe) under timeout 5 and ulimit -v 512 MiB; sets status and
-# stderr like run --separate-stderr.
+# from a pipe) under timeout 5 and ulimit -v 512 MiB (under ASan: no
+# ulimit, timeout 60); sets status and stderr like run --separate-stderr.
 hostile() {
-	local input=$1
+	local input=$1 lim='ulimit -v 524288' secs=5
 	shift
+	if [ "$SAN" = 1 ]; then
+		lim=: secs=60
+	fi
 	if [ "$input" = - ]; then
-		run --separate-stderr bash -c 'ulimit -v 524288
-		    head -c 256M /dev/zero | tr "\0" a | timeout 5 "$@"' _ "$@"
+		run --separate-stderr bash -c "$lim"'
+		    head -c 256M /dev/zero | tr "\0" a | timeout '$secs' "$@"' _ "$@"
 	else
-		run --separate-stderr bash -c 'ulimit -v 524288
-		    timeout 5 "$@" <"$0"' "$input" "$@"
+		run --separate-stderr bash -c "$lim"'
+		    timeout '$secs' "$@" <"$0"' "$input" "$@"
 	fi
 }
 

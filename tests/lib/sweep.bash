@@ -13,9 +13,10 @@
 #       SWEEP_CMP (default "cmp -s", both sweeps) compares two files:
 #       set it for a target that holds a time stamp.
 #   kill_sweep RUNS INPUT TARGET CMD...
-#       Run CMD RUNS times, each killed with SIGKILL after a random delay;
-#       TARGET must always be the original or the result, and after one
-#       more normal run no temporary file may remain.
+#       Run CMD RUNS times (the loop is tests/tools/killrun), each killed
+#       with SIGKILL after a random delay spread over a whole run; TARGET
+#       must always be the original or the result, and after one more
+#       normal run no temporary file may remain.
 
 _sweep_restore() {
 	# _sweep_restore ORIG TARGET: put the original bytes (or absence) back
@@ -86,27 +87,37 @@ fault_sweep() {
 kill_sweep() {
 	local runs=$1 input=$2 target=$3
 	shift 3
-	local dir orig want i pid fails=0 d
+	local dir orig=- want save line f name fails=0
+	local tool=${EKSL_BUILD:-$EKSL_TOP/build/obj}/tools/killrun
 	dir=$(dirname "$target")
-	orig="$BATS_TEST_TMPDIR/kill.orig"
 	want="$BATS_TEST_TMPDIR/kill.want"
-	rm -f "$orig" "$want"
-	[ -e "$target" ] && cp -p "$target" "$orig"
+	save="$BATS_TEST_TMPDIR/kill.other"
+	rm -rf "$want" "$save" "$BATS_TEST_TMPDIR/kill.orig"
+	mkdir -p "$save"
+	if [ -e "$target" ]; then
+		orig="$BATS_TEST_TMPDIR/kill.orig"
+		cp -p "$target" "$orig"
+	fi
+	if [ ! -x "$tool" ]; then
+		echo "kill sweep: $tool is not built (make tools)" >&2
+		return 1
+	fi
 	"$@" <"$input" >/dev/null 2>&1 || true
 	cp "$target" "$want"
-	for i in $(seq 1 "$runs"); do
-		_sweep_restore "$orig" "$target"
-		"$@" <"$input" >/dev/null 2>&1 &
-		pid=$!
-		# 0-4 ms: most runs die somewhere inside the write path.
-		d=$((RANDOM % 5))
-		sleep "0.00$d"
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		if ! { [ -e "$orig" ] && cmp -s "$orig" "$target"; } &&
-		    ! { [ ! -e "$orig" ] && [ ! -e "$target" ]; } &&
-		    ! ${SWEEP_CMP:-cmp -s} "$want" "$target"; then
-			echo "kill sweep: run $i: target torn" >&2
+	_sweep_restore "$orig" "$target"
+	# KILL_MAX_US (default 0: 1.5 times a timed run) bounds the delays.
+	line=$("$tool" "$runs" "${KILL_MAX_US:-0}" "$input" "$target" "$orig" \
+	    "$want" "$save" "$@") || fails=$((fails + 1))
+	echo "kill sweep: $line"
+	# Targets that are neither byte-identical old nor new (a time stamp
+	# differs): judged by SWEEP_CMP, each distinct content once.
+	for name in $(cd "$save" && md5sum -- other.* 2>/dev/null |
+	    sort -u -k1,1 | awk '{ print $2 }'); do
+		f=$save/$name
+		if ! ${SWEEP_CMP:-cmp -s} "$want" "$f" &&
+		    ! { [ "$orig" != - ] && ${SWEEP_CMP:-cmp -s} "$orig" "$f"; }; then
+			echo "kill sweep: run ${name#other.}: target torn" >&2
+			head -c 300 "$f" >&2
 			fails=$((fails + 1))
 		fi
 	done
