@@ -18,7 +18,7 @@ ALLOC_RUNS=${EKSL_ALLOC_RUNS:-100}
 # looser there (the plain build keeps 5 s and 512 MiB) and the
 # allocation sweeps run on the plain build only (LeakSanitizer watches
 # every other run for leaks).
-if ldd "$EKSL_BIN/eksl-zone" 2>/dev/null | grep -q libasan; then
+if built_with_asan; then
 	SAN=1
 else
 	SAN=0

@@ -18,6 +18,13 @@
 #       must always be the original or the result, and after one more
 #       normal run no temporary file may remain.
 
+# built_with_asan: true when the programs under test are built with ASan
+# (make SAN=1): then LD_PRELOAD shims such as tests/shim/failmalloc
+# cannot replace its allocator and ulimit -v is far too small for it.
+built_with_asan() {
+	ldd "$EKSL_BIN/eksl-zone" 2>/dev/null | grep -q libasan
+}
+
 _sweep_restore() {
 	# _sweep_restore ORIG TARGET: put the original bytes (or absence) back
 	if [ -e "$1" ]; then
