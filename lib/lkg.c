@@ -574,6 +574,9 @@ index_find(const struct index *x, const char *key)
 {
 	struct line k;
 
+	/* bsearch may not be given a NULL array, even an empty one. */
+	if (x->n == 0)
+		return NULL;
 	memset(&k, 0, sizeof(k));
 	k.key = key;
 	k.keylen = strlen(key);

@@ -28,23 +28,43 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define LKG_HOST	"api.example.test"
 
-static char lkgdir[64], lkgsub[96], lkgfile[160];
+static char lkgdir[64], lkgsub[96], lkgold[160], lkgfile[160];
 
-/* Remove the cache directory made for the lkg case. */
+/* Remove the state directory made for the lkg case. */
 static void
 lkg_cleanup(void)
 {
+	(void)unlink(lkgold);
 	(void)unlink(lkgfile);
 	(void)rmdir(lkgsub);
 	(void)rmdir(lkgdir);
 }
 
+static int
+put_file(const char *path, const char *text, size_t len)
+{
+	FILE *fp;
+	int rc = 0;
+
+	if ((fp = fopen(path, "w")) == NULL)
+		return -1;
+	if (fwrite(text, 1, len, fp) != len)
+		rc = -1;
+	if (fclose(fp) == EOF)
+		rc = -1;
+	return rc;
+}
+
+/*
+ * The same text as the state file and as an old per-host file: the store
+ * reads the first, and the second when the first has no line for the host.
+ */
 static void
 lkg(const char *text, size_t len)
 {
+	struct eksl_lkg_entry e;
+	struct eksl_lkg *st;
 	char err[EKSL_ERRLEN];
-	json_t *o = NULL;
-	FILE *fp;
 
 	if (lkgdir[0] == '\0') {
 		snprintf(lkgdir, sizeof(lkgdir), "/tmp/eksl-fuzz-lkg.XXXXXX");
@@ -52,29 +72,28 @@ lkg(const char *text, size_t len)
 			lkgdir[0] = '\0';
 			return;
 		}
-		snprintf(lkgsub, sizeof(lkgsub), "%s/resolve", lkgdir);
-		snprintf(lkgfile, sizeof(lkgfile), "%s/%s.json", lkgsub,
+		snprintf(lkgsub, sizeof(lkgsub), "%s/%s", lkgdir,
+		    EKSL_LKG_OLD_DIR);
+		snprintf(lkgold, sizeof(lkgold), "%s/%s.json", lkgsub,
 		    LKG_HOST);
+		snprintf(lkgfile, sizeof(lkgfile), "%s/%s", lkgdir,
+		    EKSL_LKG_FILE);
 		if (mkdir(lkgsub, 0700) == -1)
 			return;
 		atexit(lkg_cleanup);
 	}
-	if ((fp = fopen(lkgfile, "w")) == NULL)
+	if (put_file(lkgfile, text, len) == -1 ||
+	    put_file(lkgold, text, len) == -1)
 		return;
-	if (fwrite(text, 1, len, fp) != len) {
-		fclose(fp);
+	if ((st = eksl_lkg_open(lkgdir, NULL, NULL)) == NULL)
 		return;
-	}
-	fclose(fp);
-	if (eksl_lkg_load(lkgdir, LKG_HOST, &o, err, sizeof(err)) == 1) {
-		if (o == NULL || !json_is_array(json_object_get(o,
-		    "addresses")))
+	if (eksl_lkg_get(st, LKG_HOST, &e, err, sizeof(err)) == 1) {
+		/* The contract: 1..MAX addresses, none twice. */
+		if (e.n == 0 || e.n > EKSL_LKG_MAX_ADDRS ||
+		    !eksl_lkg_same(&e, e.a, e.n))
 			abort();
-		(void)eksl_lkg_same(json_object_get(o, "addresses"),
-		    json_object_get(o, "addresses"));
-		json_decref(o);
 	}
-	(void)unlink(lkgfile);
+	eksl_lkg_free(st);
 }
 
 static void
@@ -173,7 +192,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)eksl_hostname_valid(s);
 		(void)eksl_hosts_cluster_valid(s);
 		(void)eksl_addr_canon(s, canon, sizeof(canon));
-		free(eksl_lkg_path("/d", s));
 		break;
 	}
 	free(s);
