@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
 #include <yaml.h>
 
 #include "atomicio.h"
 #include "awsconf.h"
 #include "clusterconfig.h"
+#include "sigv4.h"
 
 #define CC_MAX_FILE	(1024 * 1024)	/* a config is a few hundred bytes */
 #define CC_MAX_DEPTH	32
@@ -1289,10 +1289,10 @@ eksl_cc_validate(struct eksl_clusterconfig *cc, char *err, size_t errlen)
 static void
 hexdigest(const char *s, char *out, size_t n)
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned char md[32];
 	size_t i;
 
-	SHA256((const unsigned char *)s, strlen(s), md);
+	eksl_sha256(s, strlen(s), md);
 	for (i = 0; i < n && i < sizeof(md); i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }

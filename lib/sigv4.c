@@ -102,8 +102,8 @@ eksl_sigv4_free(struct eksl_sigv4 *s)
 }
 
 /* Not SHA256(): in OpenSSL 3 that one fetches through EVP on every call. */
-static void
-sha256(const void *p, size_t len, unsigned char out[32])
+void
+eksl_sha256(const void *p, size_t len, unsigned char out[32])
 {
 	SHA256_CTX c;
 
@@ -120,7 +120,7 @@ hkey_set(struct hkey *k, const void *key, size_t klen)
 
 	memset(kb, 0, sizeof(kb));
 	if (klen > sizeof(kb))
-		sha256(key, klen, kb);
+		eksl_sha256(key, klen, kb);
 	else
 		memcpy(kb, key, klen);
 	for (i = 0; i < sizeof(pad); i++)
@@ -168,7 +168,7 @@ sha256_hex(const void *p, size_t len, char out[65])
 	unsigned char d[32];
 	size_t i;
 
-	sha256(p, len, d);
+	eksl_sha256(p, len, d);
 	for (i = 0; i < 32; i++) {
 		out[2 * i] = hexl[d[i] >> 4];
 		out[2 * i + 1] = hexl[d[i] & 15];

@@ -75,6 +75,12 @@ struct eksl_sigv4_result {
 
 struct eksl_sigv4;
 
+/*
+ * SHA-256 of p into out, without EVP: it allocates nothing, so it cannot
+ * fail.
+ */
+void	eksl_sha256(const void *p, size_t len, unsigned char out[32]);
+
 /* A signing context (fetched algorithms); NULL on failure. */
 struct eksl_sigv4 *eksl_sigv4_new(void);
 void	eksl_sigv4_free(struct eksl_sigv4 *s);
