@@ -214,23 +214,24 @@ wait_for(const struct opts *o, struct eksl_aws *a, const char *name,
 	return EKSL_EXIT_OK;
 }
 
-/* Build and print the record of cluster; an exit status. */
+/*
+ * Print the record rec of cluster (taken); when ok is 0, EKS answered but
+ * EC2 did not (e): write what is known.  An exit status.
+ */
 static int
-print_record(struct eksl_aws *a, const json_t *cluster, const char *region,
-    const char *creator, json_t *net)
+write_record(const json_t *cluster, json_t *rec, int ok,
+    const struct eksl_aws_error *e, json_t *net)
 {
-	struct eksl_aws_error e;
-	json_t *rec = NULL;
 	char err[EKSL_ERRLEN];
 	int rc = EKSL_EXIT_OK;
 
-	if (eksl_eks_record(a, cluster, region, creator, &rec, &e) == -1) {
-		/* EKS answered, EC2 did not: still write what we know. */
-		rc = api_error(eksl_json_str(cluster, "name"), &e);
+	if (!ok) {
+		rc = api_error(eksl_json_str(cluster, "name"), e);
+		json_decref(rec);
 		rec = eksl_record_new();
 		json_object_set(rec, "name", json_object_get(cluster, "name"));
 		eksl_record_add_error(rec, "eksl-provision", "api", "%s: %s",
-		    e.code, e.message);
+		    e->code, e->message);
 	}
 	if (net != NULL)
 		json_object_set(rec, "network", net);
@@ -240,6 +241,19 @@ print_record(struct eksl_aws *a, const json_t *cluster, const char *region,
 	}
 	json_decref(rec);
 	return rc;
+}
+
+/* Build and print the record of cluster; an exit status. */
+static int
+print_record(struct eksl_aws *a, const json_t *cluster, const char *region,
+    const char *creator, json_t *net)
+{
+	struct eksl_aws_error e;
+	json_t *rec = NULL;
+	int ok;
+
+	ok = eksl_eks_record(a, cluster, region, creator, &rec, &e) == 0;
+	return write_record(cluster, rec, ok, &e, net);
 }
 
 static struct eksl_clusterconfig *
@@ -519,7 +533,7 @@ cmd_describe(struct opts *o)
 	struct eksl_awsconf c;
 	struct eksl_aws *a = NULL;
 	struct eksl_aws_error e;
-	json_t *cluster = NULL;
+	json_t *cluster = NULL, *rec = NULL;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -527,12 +541,17 @@ cmd_describe(struct opts *o)
 		goto out;
 	/* describe runs from cron: give up within about 30 s in all. */
 	eksl_aws_set_timeouts(a, 3000, 6000);
-	if (eksl_eks_describe(a, o->name, &cluster, &e) == -1) {
+	/* DescribeCluster and the record's EC2 calls go at once. */
+	if ((rc = eksl_eks_describe_record(a, o->name, c.region, NULL,
+	    &cluster, &rec, &e)) == -1) {
 		rc = api_error(o->name, &e);
 		goto out;
 	}
-	rc = print_record(a, cluster, c.region, NULL, NULL);
+	/* 1: EKS answered, EC2 did not. */
+	rc = write_record(cluster, rec, rc == 0, &e, NULL);
+	rec = NULL;
 out:
+	json_decref(rec);
 	json_decref(cluster);
 	eksl_aws_free(a);
 	eksl_awsconf_clear(&c);
