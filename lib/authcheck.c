@@ -73,11 +73,13 @@ set_check(json_t *auth, const struct eksl_authcheck_report *r, int deep,
 {
 	json_t *chk, *arr, *x, *res, *rips;
 	size_t i;
+	int bad = 0;
 
-	if ((chk = json_object()) == NULL || (arr = json_array()) == NULL ||
+	/* Every allocation is checked: a partial check must not pass. */
+	if ((chk = json_object()) == NULL ||
 	    json_object_set_new(auth, "check", chk) == -1 ||
 	    json_object_set_new(chk, "ready", json_false()) == -1 ||
-	    json_object_set_new(chk, "addresses", arr) == -1)
+	    json_object_set_new(chk, "addresses", arr = json_array()) == -1)
 		return -1;
 	for (i = 0; i < r->n; i++) {
 		x = json_pack("{s:s, s:b, s:b, s:s?, s:i, s:s?}", "ip",
@@ -85,21 +87,23 @@ set_check(json_t *auth, const struct eksl_authcheck_report *r, int deep,
 		    r->a[i].user, "ms", (int)r->a[i].ms, "error", r->a[i].ok ?
 		    NULL : r->a[i].error);
 		if (x != NULL && deep && r->a[i].ok)
-			json_object_set_new(x, "deep", json_string(
-			    r->a[i].deep[0] ? r->a[i].deep : "ok"));
-		json_array_append_new(arr, x);
+			bad |= json_object_set_new(x, "deep", json_string(
+			    r->a[i].deep[0] ? r->a[i].deep : "ok")) == -1;
+		bad |= json_array_append_new(arr, x) == -1;
 	}
-	json_object_set_new(chk, "ready", json_boolean(r->nok > 0 &&
-	    not_after > time(NULL)));
-	json_object_set_new(chk, "notAfter", json_string(r->not_after));
-	json_object_set_new(chk, "days", json_integer(r->days));
-	res = json_pack("{s:o, s:b}", "ips", json_array(), "pinned",
-	    r->pinned);
-	json_object_set_new(chk, "resolver", res);
-	rips = json_object_get(res, "ips");
+	bad |= json_object_set_new(chk, "ready", json_boolean(r->nok > 0 &&
+	    not_after > time(NULL))) == -1;
+	bad |= json_object_set_new(chk, "notAfter",
+	    json_string(r->not_after)) == -1;
+	bad |= json_object_set_new(chk, "days", json_integer(r->days)) == -1;
+	if ((rips = json_array()) == NULL)
+		return -1;
 	for (i = 0; i < r->dns.n; i++)
-		json_array_append_new(rips, json_string(r->dns.ips[i]));
-	return 0;
+		bad |= json_array_append_new(rips,
+		    json_string(r->dns.ips[i])) == -1;
+	res = json_pack("{s:o, s:b}", "ips", rips, "pinned", r->pinned);
+	bad |= json_object_set_new(chk, "resolver", res) == -1;
+	return bad ? -1 : 0;
 }
 
 int

@@ -62,8 +62,10 @@ eksl_hosts_item_prepare(struct eksl_hosts_item *it, enum eksl_hosts_cmd cmd,
 
 	memset(said, 0, sizeof(*said));
 	if ((host = eksl_record_host(it->rec)) == NULL)
-		return item_fail(it, tool, "input", EKSL_EXIT_INPUT,
-		    "record has neither host nor endpoint", said);
+		return errno == ENOMEM ? item_fail(it, tool, "io",
+		    EKSL_EXIT_IO, strerror(ENOMEM), said) : item_fail(it, tool,
+		    "input", EKSL_EXIT_INPUT, "record has neither host nor "
+		    "endpoint", said);
 	if (!eksl_hostname_valid(host)) {
 		snprintf(msg, sizeof(msg), "%s: not a valid host name",
 		    printable(host, p1, sizeof(p1)));

@@ -14,6 +14,7 @@ struct eksl_reader {
 	char		*name;
 	size_t		 lineno;
 	int		 failed;
+	int		 nomem;		/* the line could not be held */
 	struct eksl_buf	 line;
 };
 
@@ -53,9 +54,22 @@ eksl_reader_failed(const struct eksl_reader *r)
 /*
  * Read one line into r->line without its newline.  Returns 1 for a line,
  * 0 at EOF with nothing read, -1 for a line over the cap (consumed to its
- * end, *toolong set) or a stream error (r->failed set).  NUL bytes are
+ * end, *toolong set), a stream error (r->failed set) or no memory for the
+ * line (consumed to its end, r->nomem set).  NUL bytes are
  * kept so that the caller can refuse them.
  */
+/* Append to the line; past the cap sets *toolong, no memory r->nomem. */
+static void
+grow(struct eksl_reader *r, const char *p, size_t n, int *toolong)
+{
+	if (eksl_buf_add(&r->line, p, n) == -1) {
+		if (errno == ENOMEM)
+			r->nomem = 1;
+		else
+			*toolong = 1;
+	}
+}
+
 static int
 read_line(struct eksl_reader *r, int *toolong)
 {
@@ -64,6 +78,7 @@ read_line(struct eksl_reader *r, int *toolong)
 	int c, got = 0;
 
 	*toolong = 0;
+	r->nomem = 0;
 	eksl_buf_reset(&r->line);
 	while ((c = getc_unlocked(r->fp)) != EOF) {
 		got = 1;
@@ -71,8 +86,8 @@ read_line(struct eksl_reader *r, int *toolong)
 			break;
 		chunk[n++] = (char)c;
 		if (n == sizeof(chunk)) {
-			if (!*toolong && eksl_buf_add(&r->line, chunk, n) == -1)
-				*toolong = 1;
+			if (!*toolong && !r->nomem)
+				grow(r, chunk, n, toolong);
 			n = 0;
 		}
 	}
@@ -82,10 +97,10 @@ read_line(struct eksl_reader *r, int *toolong)
 	}
 	if (!got)
 		return 0;
-	if (!*toolong && eksl_buf_add(&r->line, chunk, n) == -1)
-		*toolong = 1;
+	if (!*toolong && !r->nomem)
+		grow(r, chunk, n, toolong);
 	r->lineno++;
-	if (*toolong)
+	if (*toolong || r->nomem)
 		return -1;
 	if (r->line.len > 0 && r->line.data[r->line.len - 1] == '\r')
 		r->line.data[--r->line.len] = '\0';
@@ -124,6 +139,9 @@ eksl_reader_next(struct eksl_reader *r, json_t **out, char *err,
 			if (r->failed)
 				snprintf(err, errlen, "%s: read error: %s",
 				    r->name, strerror(errno));
+			else if (r->nomem)
+				snprintf(err, errlen, "%s:%zu: %s", r->name,
+				    r->lineno, strerror(ENOMEM));
 			else
 				snprintf(err, errlen,
 				    "%s:%zu: line longer than %d bytes",
@@ -141,8 +159,11 @@ eksl_reader_next(struct eksl_reader *r, json_t **out, char *err,
 	eksl_json_mem_watch();
 	v = json_loadb(r->line.data, r->line.len, JSON_REJECT_DUPLICATES,
 	    &jerr);
-	if (v != NULL && eksl_json_mem_failed()) {
-		/* jansson may have dropped a character: never trust it */
+	if (eksl_json_mem_failed()) {
+		/*
+		 * jansson may have dropped a character, or failed and said
+		 * something else: never trust it.
+		 */
 		json_decref(v);
 		snprintf(err, errlen, "%s:%zu: %s", r->name, r->lineno,
 		    strerror(ENOMEM));
@@ -233,6 +254,7 @@ eksl_record_host(json_t *rec)
 	char name[256];
 	size_t n;
 
+	errno = EINVAL;
 	if ((h = eksl_json_str(rec, "host")) != NULL && *h != '\0')
 		return h;
 	if ((ep = eksl_json_str(rec, "endpoint")) == NULL)
@@ -255,8 +277,10 @@ eksl_record_host(json_t *rec)
 	name[n] = '\0';
 	for (size_t i = 0; i < n; i++)
 		name[i] = (char)tolower((unsigned char)name[i]);
-	if (json_object_set_new(rec, "host", json_string(name)) == -1)
+	if (json_object_set_new(rec, "host", json_string(name)) == -1) {
+		errno = ENOMEM;
 		return NULL;
+	}
 	return eksl_json_str(rec, "host");
 }
 

@@ -53,7 +53,8 @@ int	eksl_record_add_error(json_t *rec, const char *tool, const char *code,
  * The endpoint's host name: "host" if present, else derived from
  * "endpoint" (scheme, port, path and trailing dot removed) and stored in
  * rec as "host".  Returns a borrowed string, or NULL when neither field
- * gives a name.  The name is not validated here (see eksl_hostname_valid).
+ * gives a name (errno EINVAL) or memory ran out (errno ENOMEM).  The name
+ * is not validated here (see eksl_hostname_valid).
  */
 const char *eksl_record_host(json_t *rec);
 

@@ -61,8 +61,8 @@ eksl_zone_add_record(struct eksl_zone_set *s, json_t *rec, size_t nth,
 
 	*naddrs = 0;
 	if ((host = eksl_record_host(rec)) == NULL) {
-		snprintf(err, errlen, "stdin: record %zu: no host or endpoint",
-		    nth);
+		snprintf(err, errlen, "stdin: record %zu: %s", nth,
+		    errno == ENOMEM ? strerror(ENOMEM) : "no host or endpoint");
 		return -1;
 	}
 	if (eksl_zone_record_ips(rec, host, ips, naddrs, err, errlen) == -1)
@@ -193,7 +193,7 @@ eksl_zone_record_note(json_t *rec, const struct eksl_zone_set *s,
 	const char *host = eksl_json_str(rec, "host");
 	json_t *z;
 	size_t n;
-	int st, rc = EKSL_EXIT_OK;
+	int st, bad = 0, rc = EKSL_EXIT_OK;
 
 	warn[0] = '\0';
 	if (u >= nunits)
@@ -201,21 +201,27 @@ eksl_zone_record_note(json_t *rec, const struct eksl_zone_set *s,
 	un = &units[u];
 	st = eksl_zone_host_state(s, host, &n);
 	if (!un->ok)
-		eksl_record_add_error(rec, tool, un->res.fail == EKSL_EXIT_IO ?
-		    "io" : "input", "%s", un->err);
+		bad |= eksl_record_add_error(rec, tool, un->res.fail ==
+		    EKSL_EXIT_IO ? "io" : "input", "%s", un->err) == -1;
 	else if (st == EKSL_ZONE_HOST_KEPT) {
 		snprintf(warn, warnlen, "%s: no addresses; kept %zu from %s",
 		    host, n, un->file);
-		eksl_record_add_error(rec, tool, "noaddr", "%s", warn);
+		bad |= eksl_record_add_error(rec, tool, "noaddr", "%s",
+		    warn) == -1;
 		rc = EKSL_EXIT_DEGRADED;
 	} else if (st == EKSL_ZONE_HOST_DROPPED) {
 		snprintf(warn, warnlen, "%s: no addresses and none in %s; left "
 		    "out", host, un->file);
-		eksl_record_add_error(rec, tool, "noaddr", "%s", warn);
+		bad |= eksl_record_add_error(rec, tool, "noaddr", "%s",
+		    warn) == -1;
 		rc = EKSL_EXIT_DEGRADED;
 	}
 	if (reload_err[0] != '\0' && un->res.changed)
-		eksl_record_add_error(rec, tool, "reload", "%s", reload_err);
+		bad |= eksl_record_add_error(rec, tool, "reload", "%s",
+		    reload_err) == -1;
+	/* A record must not go out without the error it should carry. */
+	if (bad)
+		return -1;
 	z = json_pack("{s:s, s:s, s:o, s:b}", "file", un->file, "format",
 	    eksl_zone_format_name(format), "serial", un->ok &&
 	    un->res.has_serial ? json_integer(un->res.serial) : json_null(),
