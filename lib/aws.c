@@ -20,6 +20,7 @@
 
 #include "aws.h"
 #include "buf.h"
+#include "duration.h"
 #include "exitcodes.h"
 #include "jsonmem.h"
 #include "msg.h"
@@ -620,15 +621,6 @@ eksl_aws_parse_error(long status, const char *errtype, const char *body,
 		xmlFreeDoc(x);
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static enum eksl_aws_status
 curl_class(CURLcode rc, const char **code, int *retry)
 {
@@ -897,7 +889,7 @@ x_start(struct eksl_aws *a, struct xfer *x)
 			log_block(a, "> ", x->body);
 	}
 	eksl_sigv4_result_clear(&sr);
-	x->t0 = now_ms();
+	x->t0 = eksl_now_ms();
 	if (curl_multi_add_handle(a->multi, c) != CURLM_OK) {
 		set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory",
 		    "%s: libcurl cannot start the request", x->service);
@@ -928,7 +920,7 @@ x_backoff(struct eksl_aws *a, struct xfer *x, int attempt)
 	ms = cap > 0 ? (long)arc4random_uniform((uint32_t)cap + 1) : 0;
 	logf_(a, 1, "%s %s: retrying in %ld ms", x->service, x->op, ms);
 	x->state = X_WAIT;
-	x->due = now_ms() + ms;
+	x->due = eksl_now_ms() + ms;
 }
 
 /* An attempt of x ended with crc: done, or another attempt scheduled. */
@@ -959,7 +951,7 @@ x_finish(struct eksl_aws *a, struct xfer *x, CURLcode crc)
 	}
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->ans.status);
 	logf_(a, 1, "%s %s: HTTP %ld in %ld ms", x->service, x->op,
-	    x->ans.status, now_ms() - x->t0);
+	    x->ans.status, eksl_now_ms() - x->t0);
 	log_block(a, "< ", eksl_buf_str(&x->ans.headers));
 	log_block(a, "< ", eksl_buf_str(&x->ans.body));
 	if (x->ans.status >= 200 && x->ans.status < 300) {
@@ -1006,17 +998,6 @@ x_finish(struct eksl_aws *a, struct xfer *x, CURLcode crc)
 	x_backoff(a, x, x->attempt - x->extra);
 }
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* Drive the n transfers until every one is done. */
 static void
 run_xfers(struct eksl_aws *a, struct xfer *xs, size_t n)
@@ -1030,7 +1011,7 @@ run_xfers(struct eksl_aws *a, struct xfer *xs, size_t n)
 	int still, left;
 
 	for (;;) {
-		now = now_ms();
+		now = eksl_now_ms();
 		running = waiting = 0;
 		wait = 1000;
 		for (i = 0; i < n; i++) {
@@ -1049,7 +1030,7 @@ run_xfers(struct eksl_aws *a, struct xfer *xs, size_t n)
 		if (wait < 0)
 			wait = 0;
 		if (running == 0) {
-			sleep_ms(wait);
+			eksl_sleep_ms(wait);
 			continue;
 		}
 		if ((mc = curl_multi_perform(a->multi, &still)) != CURLM_OK) {

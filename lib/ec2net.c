@@ -13,6 +13,7 @@
 
 #include "aws.h"
 #include "clusterconfig.h"
+#include "duration.h"
 #include "ec2net.h"
 #include "record.h"
 
@@ -638,14 +639,6 @@ del(struct eksl_aws *a, const char *action, const char *key, const char *id,
 	return 0;
 }
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* Remove the tagged network of one VPC. */
 static int
 delete_vpc(struct eksl_aws *a, const char *name, const char *vpc,
@@ -726,7 +719,7 @@ delete_vpc(struct eksl_aws *a, const char *name, const char *vpc,
 			    timeout_ms / 1000);
 			goto out;
 		}
-		sleep_ms(poll_ms);
+		eksl_sleep_ms(poll_ms);
 	}
 	xmlFreeDoc(doc);
 	doc = NULL;

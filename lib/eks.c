@@ -13,6 +13,7 @@
 
 #include "aws.h"
 #include "clusterconfig.h"
+#include "duration.h"
 #include "eks.h"
 #include "record.h"
 
@@ -288,25 +289,6 @@ eksl_eks_poll_ms(int n, long base_ms)
 	return ms < 6 * base_ms ? ms : 6 * base_ms;
 }
 
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
 
 int
 eksl_eks_wait(struct eksl_aws *a, const char *name, int gone,
@@ -315,7 +297,7 @@ eksl_eks_wait(struct eksl_aws *a, const char *name, int gone,
 {
 	json_t *c = NULL;
 	const char *status;
-	long start = now_ms(), elapsed, wait;
+	long start = eksl_now_ms(), elapsed, wait;
 	int n;
 
 	if (cluster != NULL)
@@ -329,7 +311,7 @@ eksl_eks_wait(struct eksl_aws *a, const char *name, int gone,
 				return 0;
 			return -1;
 		}
-		elapsed = now_ms() - start;
+		elapsed = eksl_now_ms() - start;
 		if (progress != NULL)
 			progress(c, elapsed, arg);
 		status = json_string_value(json_object_get(c, "status"));
@@ -353,7 +335,7 @@ eksl_eks_wait(struct eksl_aws *a, const char *name, int gone,
 		wait = eksl_eks_poll_ms(n, base_ms);
 		if (wait > timeout_ms - elapsed)
 			wait = timeout_ms - elapsed;
-		sleep_ms(wait);
+		eksl_sleep_ms(wait);
 	}
 	if (cluster != NULL)
 		*cluster = c;
