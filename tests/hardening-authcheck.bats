@@ -258,9 +258,12 @@ pair_ok() {
 
 # ---- allocation failures in the Kubernetes answers (lib/k8s.c) -----------
 
-# check's record and messages without the times they carry
-ms_norm() { jq -c '.auth.check.addresses |= map(del(.ms))'; }
-ms_errnorm() { sed -E 's/[0-9]+ ms/N ms/g'; }
+# check's record and messages without the times they carry: the
+# milliseconds, and the certificate's days left (the whole days to
+# notAfter drop by one when a second passes after issue, or a day
+# boundary falls inside the sweep)
+ms_norm() { jq -c '.auth.check.addresses |= map(del(.ms)) | del(.auth.check.days)'; }
+ms_errnorm() { sed -E 's/[0-9]+ ms/N ms/g; s/\([0-9]+ days\)/(N days)/'; }
 
 @test "allocation failures: eksl-authcheck check (TLS client, SelfSubjectReview and /version answers)" {
 	plain_build_only
