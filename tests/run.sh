@@ -112,6 +112,13 @@ if [ "$((passed + failed))" -eq 0 ]; then
 	status=1
 fi
 echo
+# The failures again at the end, where a CI log's tail shows them.
+if [ "$failed" -gt 0 ]; then
+	echo "failed:"
+	grep -A1 '^not ok' "$log" | grep -E '^(not ok|# \(in test file)' |
+	    sed 's/^/  /'
+	echo
+fi
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else
