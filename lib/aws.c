@@ -1321,6 +1321,7 @@ eksl_aws_exit_code(const struct eksl_aws_error *e)
 		/* A configuration the user can fix, else a local failure. */
 		if (strcmp(e->code, "NoRegion") == 0 ||
 		    strcmp(e->code, "BadEndpoint") == 0 ||
+		    strcmp(e->code, "BadProxy") == 0 ||
 		    strcmp(e->code, "SigningFailed") == 0)
 			return EKSL_EXIT_INPUT;
 		return EKSL_EXIT_IO;
