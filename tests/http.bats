@@ -417,3 +417,47 @@ $stderr"
 	assert_failure 3
 	assert_equal "$stderr" "awscall: BadProxy: 127.0.0.1:$(port_of tls): https_proxy: proxy scheme \"socks5\" is not supported (only http://) (1 attempt)"
 }
+
+# vg NAME CMD...: CMD under valgrind; its status in VG_STATUS, and
+# valgrind's report (errors, definite leaks) must be empty.
+vg() {
+	local name=$1 log=$BATS_TEST_TMPDIR/$1.vg
+	shift
+	VG_STATUS=0
+	valgrind -q --leak-check=full --show-leak-kinds=definite \
+	    --errors-for-leak-kinds=definite --error-exitcode=99 \
+	    --log-file="$log" "$@" >"$BATS_TEST_TMPDIR/$name.out" \
+	    2>"$BATS_TEST_TMPDIR/$name.err" </dev/null || VG_STATUS=$?
+	if [ -s "$log" ]; then
+		head -40 "$log"
+		return 1
+	fi
+}
+
+@test "valgrind: TLS with a kept connection, a CONNECT tunnel and concurrent calls leave no error or leak" {
+	ldd "$EKSL_BUILD/tools/awscall" | grep -q libasan && skip "ASan build"
+	command -v valgrind >/dev/null || skip "valgrind is not installed"
+	export AWS_CA_BUNDLE=$BATS_FILE_TMPDIR/tls/ca.pem
+	vg flaky "$EKSL_BUILD/tools/awscall" --endpoint-url "$TLS" \
+	    --service eks --method GET --path /flaky/1
+	assert_equal "$VG_STATUS" 0
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/flaky.out")" '{"ok":true}'
+	assert_equal "$(conns tls)" "1 1"
+	vg badca env AWS_CA_BUNDLE="$BATS_FILE_TMPDIR/tls/other.pem" \
+	    "$EKSL_BUILD/tools/awscall" --endpoint-url "$TLS" --service eks \
+	    --method GET --path /ok
+	assert_equal "$VG_STATUS" 5
+	tinyproxy_start
+	unset no_proxy NO_PROXY
+	vg tunnel env https_proxy="http://127.0.0.1:$PROXY_PORT" \
+	    "$EKSL_BUILD/tools/awscall" --endpoint-url "$TLS" --service eks \
+	    --method GET --path /ok
+	tinyproxy_stop
+	assert_equal "$VG_STATUS" 0
+	run grep -c "CONNECT 127.0.0.1:$(port_of tls)" "$PROXY_LOG"
+	assert_output 1
+	moto_env
+	moto_canned c1 '{"sequence":[{"name":"c1","id":"0123","status":"ACTIVE","endpoint":"https://x.example","certificateAuthority":{"data":"QQ=="}}]}'
+	vg describe "$EKSL_BIN/eksl-provision" describe --name c1
+	assert_equal "$VG_STATUS" 0
+}
