@@ -613,7 +613,6 @@ struct xfer {
 	char			**hl;		/* "Name: value" lines */
 	size_t			 nhl;
 	struct eksl_http_req	 req;		/* request and answer */
-	long			 t0;
 	int			 attempt;
 	int			 extra;		/* the attempt a skew adds */
 	int			 skewed;
@@ -768,7 +767,6 @@ x_start(struct eksl_aws *a, struct xfer *x)
 			log_block(a, "> ", x->body);
 	}
 	eksl_sigv4_result_clear(&sr);
-	x->t0 = eksl_now_ms();
 	x->state = X_RUN;
 	return;
 nomem:
@@ -831,7 +829,7 @@ x_finish(struct eksl_aws *a, struct xfer *x)
 	    sizeof(date)) == -1)
 		date[0] = '\0';
 	logf_(a, 1, "%s %s: HTTP %ld in %ld ms", x->service, x->op,
-	    status, eksl_now_ms() - x->t0);
+	    status, r->ms);
 	log_block(a, "< ", eksl_buf_str(&r->head));
 	log_block(a, "< ", eksl_buf_str(&r->answer));
 	if (status >= 200 && status < 300) {

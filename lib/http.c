@@ -794,6 +794,10 @@ parse_url(const char *s, struct url *u)
 	u->target = *end == '\0' ? "/" : end;
 	if (*u->target == '?')
 		return -1;
+	/* Nothing that would end the request line early. */
+	for (p = u->target; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return -1;
 	u->ip = parse_ip(u->host, a, &fam) == 0;
 	if (u->v6 && !u->ip)
 		return -1;
@@ -1649,6 +1653,7 @@ run_one(struct eksl_http *h, struct eksl_http_req *r)
 	struct conn *c = NULL;
 	const char *pname;
 	char key[1200];
+	size_t i;
 	int keep, early, pr, tries;
 
 	memset(&j, 0, sizeof(j));
@@ -1670,6 +1675,17 @@ run_one(struct eksl_http *h, struct eksl_http_req *r)
 	if (parse_url(r->url, &u) == -1) {
 		jerr(&j, EKSL_HTTP_URL, "not an http(s)://host[:port]/path "
 		    "URL");
+		goto out;
+	}
+	/* A line break in a method or a field would forge a request. */
+	for (i = 0; i < r->nheaders; i++)
+		if (strpbrk(r->headers[i], "\r\n") != NULL)
+			break;
+	if (i < r->nheaders || r->method[0] == '\0' ||
+	    r->method[strspn(r->method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")] !=
+	    '\0') {
+		jerr(&j, EKSL_HTTP_URL, "a method or header field that "
+		    "cannot be sent");
 		goto out;
 	}
 	if ((pr = pick_proxy(&j, &u, &px, &pname)) == -1)
@@ -1709,6 +1725,7 @@ out:
 	explicit_bzero(&px, sizeof(px));
 	if (r->code != EKSL_HTTP_OK)
 		r->status = 0;
+	r->ms = eksl_now_ms() - j.start;
 }
 
 static void *

@@ -50,6 +50,7 @@ struct eksl_http_req {
 	struct eksl_buf		 head;	/* status line and fields, raw */
 	struct eksl_buf		 answer;	/* the body */
 	int			 reused;	/* on a pooled connection */
+	long			 ms;		/* how long it took */
 };
 
 struct eksl_http;
