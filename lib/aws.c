@@ -1,9 +1,9 @@
 /*
- * The AWS transport over libcurl: REST-JSON and Query calls signed with
+ * The AWS transport over lib/http: REST-JSON and Query calls signed with
  * SigV4, the standard retry mode, clock-skew correction and redacted
- * logging.  All calls of a client go through one curl multi handle, so
- * they share its connection cache, DNS cache and CA store (loaded once),
- * and independent calls can run at once (eksl_aws_run).
+ * logging.  All calls of a client go through one HTTP client, so they
+ * share its pooled connections and CA store (loaded once), and
+ * independent calls run at once (eksl_aws_run).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -13,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -22,6 +21,7 @@
 #include "buf.h"
 #include "duration.h"
 #include "exitcodes.h"
+#include "http.h"
 #include "jsonmem.h"
 #include "msg.h"
 #include "sigv4.h"
@@ -31,15 +31,11 @@
 #define BASE_MS		1000			/* standard mode base */
 #define MAX_ATTEMPTS	3
 #define CODE_MAX	64			/* longest error code kept */
-#define CA_CACHE_S	3600L			/* keep the parsed CA store */
 
 struct eksl_aws {
 	struct eksl_awsconf	*c;
 	struct eksl_sigv4	*sig;
-	CURLM			*multi;		/* connections, DNS, CA store */
-	CURLSH			*share;		/* TLS sessions across handles */
-	CURL			**easy;		/* handles, one per call at once */
-	size_t			 neasy;
+	struct eksl_http	*http;		/* connections, CA store */
 	void			(*log)(int, const char *, void *);
 	void			*logarg;
 	long			 connect_ms;
@@ -47,15 +43,6 @@ struct eksl_aws {
 	long			 base_ms;
 	int			 max_attempts;
 	time_t			 skew;		/* add to local time */
-};
-
-/* One answer: status, body and the headers that matter here. */
-struct answer {
-	long		 status;
-	struct eksl_buf	 body;
-	struct eksl_buf	 headers;	/* for -vv */
-	char		 errtype[128];	/* x-amzn-ErrorType */
-	char		 date[64];	/* Date */
 };
 
 /* Names whose values are secrets in bodies, forms and headers. */
@@ -296,17 +283,9 @@ eksl_aws_new(struct eksl_awsconf *c,
     void (*log)(int level, const char *line, void *arg), void *logarg,
     char *err, size_t errlen)
 {
-	static int curl_ready;
 	struct eksl_aws *a;
 	const char *v;
 
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-			eksl_seterr(err, errlen, "libcurl: cannot initialise");
-			return NULL;
-		}
-		curl_ready = 1;
-	}
 	if ((a = calloc(1, sizeof(*a))) == NULL) {
 		eksl_seterr(err, errlen, "out of memory");
 		return NULL;
@@ -331,13 +310,8 @@ eksl_aws_new(struct eksl_awsconf *c,
 		eksl_seterr(err, errlen, "cannot set up SigV4 signing");
 		goto fail;
 	}
-	if ((a->multi = curl_multi_init()) == NULL ||
-	    (a->share = curl_share_init()) == NULL ||
-	    curl_share_setopt(a->share, CURLSHOPT_SHARE,
-	    CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
-		eksl_seterr(err, errlen, "libcurl: cannot make a handle");
+	if ((a->http = eksl_http_new(c->ca_bundle, err, errlen)) == NULL)
 		goto fail;
-	}
 	return a;
 fail:
 	eksl_aws_free(a);
@@ -347,18 +321,9 @@ fail:
 void
 eksl_aws_free(struct eksl_aws *a)
 {
-	size_t i;
-
 	if (a == NULL)
 		return;
-	for (i = 0; i < a->neasy; i++)
-		if (a->easy[i] != NULL)
-			curl_easy_cleanup(a->easy[i]);
-	free(a->easy);
-	if (a->multi != NULL)
-		curl_multi_cleanup(a->multi);
-	if (a->share != NULL)
-		curl_share_cleanup(a->share);
+	eksl_http_free(a->http);
 	eksl_sigv4_free(a->sig);
 	free(a);
 }
@@ -372,58 +337,18 @@ eksl_aws_set_timeouts(struct eksl_aws *a, long connect_ms, long total_ms)
 		a->total_ms = total_ms;
 }
 
+/* Free an array of header lines, wiping them (they hold secrets). */
 static void
-free_headers(struct curl_slist *hl)
+free_headers(char **hl, size_t n)
 {
-	struct curl_slist *l;
+	size_t i;
 
-	for (l = hl; l != NULL; l = l->next)
-		explicit_bzero(l->data, strlen(l->data));
-	curl_slist_free_all(hl);
-}
-
-static size_t
-write_cb(char *p, size_t size, size_t n, void *arg)
-{
-	struct answer *ans = arg;
-
-	if (eksl_buf_add(&ans->body, p, size * n) == -1)
-		return 0;
-	return size * n;
-}
-
-static void
-header_value(const char *line, size_t len, size_t namelen, char *out,
-    size_t outlen)
-{
-	const char *v = line + namelen;
-	size_t n;
-
-	while (v < line + len && (*v == ' ' || *v == '\t'))
-		v++;
-	n = (size_t)(line + len - v);
-	while (n > 0 && isspace((unsigned char)v[n - 1]))
-		n--;
-	snprintf(out, outlen, "%.*s", (int)n, v);
-}
-
-static size_t
-header_cb(char *p, size_t size, size_t n, void *arg)
-{
-	struct answer *ans = arg;
-	size_t len = size * n;
-
-	/* A new status line starts a new set of headers (redirects, 100). */
-	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
-		eksl_buf_reset(&ans->headers);
-		ans->errtype[0] = ans->date[0] = '\0';
-	}
-	eksl_buf_add(&ans->headers, p, len);
-	if (len > 17 && strncasecmp(p, "x-amzn-ErrorType:", 17) == 0)
-		header_value(p, len, 17, ans->errtype, sizeof(ans->errtype));
-	else if (len > 5 && strncasecmp(p, "Date:", 5) == 0)
-		header_value(p, len, 5, ans->date, sizeof(ans->date));
-	return len;
+	for (i = 0; i < n; i++)
+		if (hl[i] != NULL) {
+			explicit_bzero(hl[i], strlen(hl[i]));
+			free(hl[i]);
+		}
+	free(hl);
 }
 
 /* Split an endpoint URL into scheme://authority and a base path. */
@@ -621,46 +546,46 @@ eksl_aws_parse_error(long status, const char *errtype, const char *body,
 		xmlFreeDoc(x);
 }
 
+/* The outcome class, error code and retry rule of a transport failure. */
 static enum eksl_aws_status
-curl_class(CURLcode rc, const char **code, int *retry)
+http_class(enum eksl_http_code rc, const char **code, int *retry)
 {
 	*retry = 1;
 	switch (rc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
+	case EKSL_HTTP_RESOLVE:
 		*code = "ResolveFailed";
 		return EKSL_AWS_UNREACHABLE;
-	case CURLE_COULDNT_CONNECT:
+	case EKSL_HTTP_CONNECT:
 		*code = "ConnectFailed";
 		return EKSL_AWS_UNREACHABLE;
-	case CURLE_OPERATION_TIMEDOUT:
+	case EKSL_HTTP_TIMEOUT:
 		*code = "Timeout";
 		return EKSL_AWS_UNREACHABLE;
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
+	case EKSL_HTTP_CONNECTION:
 		*code = "ConnectionError";
 		return EKSL_AWS_UNREACHABLE;
-	case CURLE_SSL_CONNECT_ERROR:
+	case EKSL_HTTP_TLS:
 		*code = "TLSError";
 		return EKSL_AWS_UNREACHABLE;
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
+	case EKSL_HTTP_TLS_VERIFY:
 		*retry = 0;
 		*code = "TLSError";
 		return EKSL_AWS_UNREACHABLE;
-	case CURLE_WRITE_ERROR:
+	case EKSL_HTTP_TOOLARGE:
 		*retry = 0;
 		*code = "AnswerTooLarge";
 		return EKSL_AWS_LOCAL;
-	case CURLE_OUT_OF_MEMORY:
+	case EKSL_HTTP_NOMEM:
 		*retry = 0;
 		*code = "OutOfMemory";
+		return EKSL_AWS_LOCAL;
+	case EKSL_HTTP_PROXY:
+		*retry = 0;
+		*code = "BadProxy";
+		return EKSL_AWS_LOCAL;
+	case EKSL_HTTP_URL:
+		*retry = 0;
+		*code = "BadEndpoint";
 		return EKSL_AWS_LOCAL;
 	default:
 		*retry = 0;
@@ -685,15 +610,13 @@ struct xfer {
 	char			*endpoint, *origin, *host, *base;
 	char			*fullpath, *url;
 	/* per attempt */
-	CURL			*h;
-	struct curl_slist	*hl;
-	struct answer		 ans;
-	char			 cerr[CURL_ERROR_SIZE];
-	long			 t0;
+	char			**hl;		/* "Name: value" lines */
+	size_t			 nhl;
+	struct eksl_http_req	 req;		/* request and answer */
 	int			 attempt;
 	int			 extra;		/* the attempt a skew adds */
 	int			 skewed;
-	enum { X_WAIT, X_RUN, X_DONE } state;
+	enum { X_WAIT, X_RUN, X_DONE } state;	/* X_RUN: in the batch */
 	long			 due;		/* X_WAIT: start then (now_ms) */
 	/* the outcome */
 	char			*out;		/* the answer body on success */
@@ -761,11 +684,9 @@ x_start(struct eksl_aws *a, struct xfer *x)
 	struct eksl_sigv4_result sr;
 	struct eksl_header hdrs[2];
 	struct eksl_aws_error *e = x->e;
-	struct curl_slist *nl;
-	char sigerr[256], *line = NULL;
+	char sigerr[256];
 	const struct eksl_header *h;
 	size_t i, nh = 0;
-	CURL *c = x->h;
 
 	memset(&sr, 0, sizeof(sr));
 	x->attempt++;
@@ -796,83 +717,40 @@ x_start(struct eksl_aws *a, struct xfer *x)
 		    "%s: cannot sign: %s", x->service, sigerr);
 		goto fail;
 	}
-	free_headers(x->hl);
-	x->hl = NULL;
+	free_headers(x->hl, x->nhl);
+	x->nhl = 0;
+	/*
+	 * The signed headers, then what libcurl sent of its own: a
+	 * User-Agent of ours and an Accept of any type.  No Expect (no
+	 * 100-continue round trip) and, without a body type of ours, no
+	 * Content-Type at all.
+	 */
+	if ((x->hl = calloc(nh + sr.nadd + 2, sizeof(*x->hl))) == NULL)
+		goto nomem;
 	for (i = 0; i < nh + sr.nadd; i++) {
 		h = i < nh ? &hdrs[i] : &sr.add_headers[i - nh];
-		if (asprintf(&line, "%s: %s", h->name, h->value) == -1) {
-			line = NULL;
+		if (asprintf(&x->hl[x->nhl], "%s: %s", h->name, h->value) ==
+		    -1) {
+			x->hl[x->nhl] = NULL;
 			goto nomem;
 		}
-		nl = curl_slist_append(x->hl, line);
-		explicit_bzero(line, strlen(line));
-		free(line);
-		line = NULL;
-		if (nl == NULL)
-			goto nomem;
-		x->hl = nl;
+		x->nhl++;
 	}
-	/*
-	 * No 100-continue round trip; a User-Agent of our own; and without
-	 * a body type of ours no Content-Type at all (libcurl would send a
-	 * form type, unsigned, with every POST).
-	 */
-	if ((nl = curl_slist_append(x->hl, "Expect:")) == NULL)
+	if ((x->hl[x->nhl] = strdup("User-Agent: eksl/" EKSL_VERSION)) ==
+	    NULL)
 		goto nomem;
-	x->hl = nl;
-	if ((nl = curl_slist_append(x->hl, "User-Agent: eksl/" EKSL_VERSION))
-	    == NULL)
+	x->nhl++;
+	if ((x->hl[x->nhl] = strdup("Accept: */*")) == NULL)
 		goto nomem;
-	x->hl = nl;
-	if (x->ctype == NULL) {
-		if ((nl = curl_slist_append(x->hl, "Content-Type:")) == NULL)
-			goto nomem;
-		x->hl = nl;
-	}
+	x->nhl++;
 
-	eksl_buf_reset(&x->ans.body);
-	eksl_buf_reset(&x->ans.headers);
-	x->ans.status = 0;
-	x->ans.errtype[0] = x->ans.date[0] = '\0';
-	x->cerr[0] = '\0';
-	/* Reset keeps the handle's connections and caches; only options go. */
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, x->url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->hl);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, a->connect_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, a->total_ms);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (a->c->ca_bundle != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, a->c->ca_bundle);
-	/* The parsed CA store lives in the multi handle: load it once. */
-	curl_easy_setopt(c, CURLOPT_CA_CACHE_TIMEOUT, CA_CACHE_S);
-	curl_easy_setopt(c, CURLOPT_SHARE, a->share);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->cerr);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x->ans);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &x->ans);
-	if (strcmp(x->method, "GET") == 0)
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-	else if (strcmp(x->method, "HEAD") == 0)
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-	else if (x->body != NULL || strcmp(x->method, "POST") == 0) {
-		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
-		    x->body != NULL ? x->body : "");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)x->bodylen);
-		if (strcmp(x->method, "POST") != 0)
-			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, x->method);
-	} else {
-		/* A body-less DELETE (or PUT): the method alone. */
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, x->method);
-	}
-
+	eksl_http_req_free(&x->req);
+	x->req.method = x->method;
+	x->req.url = x->url;
+	x->req.headers = (const char *const *)x->hl;
+	x->req.nheaders = x->nhl;
+	x->req.body = x->body;
+	x->req.bodylen = x->bodylen;
 	logf_(a, 1, "%s %s: %s %s (attempt %d)", x->service, x->op,
 	    x->method, x->url, x->attempt);
 	if (a->log != NULL) {
@@ -889,13 +767,6 @@ x_start(struct eksl_aws *a, struct xfer *x)
 			log_block(a, "> ", x->body);
 	}
 	eksl_sigv4_result_clear(&sr);
-	x->t0 = eksl_now_ms();
-	if (curl_multi_add_handle(a->multi, c) != CURLM_OK) {
-		set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory",
-		    "%s: libcurl cannot start the request", x->service);
-		x_done(x, -1);
-		return;
-	}
 	x->state = X_RUN;
 	return;
 nomem:
@@ -923,23 +794,24 @@ x_backoff(struct eksl_aws *a, struct xfer *x, int attempt)
 	x->due = eksl_now_ms() + ms;
 }
 
-/* An attempt of x ended with crc: done, or another attempt scheduled. */
+/* An attempt of x ended: done, or another attempt scheduled. */
 static void
-x_finish(struct eksl_aws *a, struct xfer *x, CURLcode crc)
+x_finish(struct eksl_aws *a, struct xfer *x)
 {
 	struct eksl_aws_error *e = x->e;
+	struct eksl_http_req *r = &x->req;
 	enum eksl_aws_status st;
 	const char *ecode;
-	char reason[CURL_ERROR_SIZE];
+	char reason[256], errtype[128], date[64];
+	long status;
 	int retry;
 
-	curl_multi_remove_handle(a->multi, x->h);
-	free_headers(x->hl);
+	free_headers(x->hl, x->nhl);
 	x->hl = NULL;
-	if (crc != CURLE_OK) {
-		st = curl_class(crc, &ecode, &retry);
-		clean_message(x->cerr[0] != '\0' ? x->cerr :
-		    curl_easy_strerror(crc), reason, sizeof(reason));
+	x->nhl = 0;
+	if (r->code != EKSL_HTTP_OK) {
+		st = http_class(r->code, &ecode, &retry);
+		clean_message(r->reason, reason, sizeof(reason));
 		set_error(e, st, 0, ecode, "%s: %s", x->host, reason);
 		e->attempts = x->attempt;
 		logf_(a, 1, "%s %s: %s", x->service, x->op, e->message);
@@ -949,34 +821,38 @@ x_finish(struct eksl_aws *a, struct xfer *x, CURLcode crc)
 			x_backoff(a, x, x->attempt);
 		return;
 	}
-	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->ans.status);
+	status = r->status;
+	if (eksl_http_header(r->head.data, r->head.len, "x-amzn-ErrorType",
+	    errtype, sizeof(errtype)) == -1)
+		errtype[0] = '\0';
+	if (eksl_http_header(r->head.data, r->head.len, "Date", date,
+	    sizeof(date)) == -1)
+		date[0] = '\0';
 	logf_(a, 1, "%s %s: HTTP %ld in %ld ms", x->service, x->op,
-	    x->ans.status, eksl_now_ms() - x->t0);
-	log_block(a, "< ", eksl_buf_str(&x->ans.headers));
-	log_block(a, "< ", eksl_buf_str(&x->ans.body));
-	if (x->ans.status >= 200 && x->ans.status < 300) {
+	    status, r->ms);
+	log_block(a, "< ", eksl_buf_str(&r->head));
+	log_block(a, "< ", eksl_buf_str(&r->answer));
+	if (status >= 200 && status < 300) {
 		/* Forget the errors of earlier attempts. */
 		e->status = EKSL_AWS_OK;
-		e->http_status = x->ans.status;
+		e->http_status = status;
 		e->code[0] = e->message[0] = '\0';
-		x->out = eksl_buf_steal(&x->ans.body);
+		x->out = eksl_buf_steal(&r->answer);
 		x_done(x, 0);
 		return;
 	}
-	eksl_aws_parse_error(x->ans.status, x->ans.errtype,
-	    eksl_buf_str(&x->ans.body), e);
+	eksl_aws_parse_error(status, errtype, eksl_buf_str(&r->answer), e);
 	/* A server may echo our own headers: mask our secrets by value. */
 	mask_value(e->message, sizeof(e->message), a->c->creds.secret_key);
 	mask_value(e->message, sizeof(e->message), a->c->creds.session_token);
 	e->status = EKSL_AWS_REFUSED;
-	e->http_status = x->ans.status;
+	e->http_status = status;
 	e->attempts = x->attempt;
 	logf_(a, 1, "%s %s: %s: %s", x->service, x->op, e->code, e->message);
-	if (!x->skewed && is_skew(e->code, e->message) &&
-	    x->ans.date[0] != '\0') {
-		time_t server = curl_getdate(x->ans.date, NULL);
+	if (!x->skewed && is_skew(e->code, e->message) && date[0] != '\0') {
+		time_t server;
 
-		if (server != -1) {
+		if (eksl_http_date(date, &server) == 0) {
 			/* Sign with the server's clock from now on. */
 			a->skew = server - time(NULL);
 			x->skewed = 1;
@@ -991,78 +867,75 @@ x_finish(struct eksl_aws *a, struct xfer *x, CURLcode crc)
 		}
 	}
 	if ((!is_throttle(e->code) && !is_transient(e->code,
-	    x->ans.status)) || x->attempt >= a->max_attempts + x->extra) {
+	    status)) || x->attempt >= a->max_attempts + x->extra) {
 		x_done(x, -1);
 		return;
 	}
 	x_backoff(a, x, x->attempt - x->extra);
 }
 
-/* Drive the n transfers until every one is done. */
+/*
+ * Drive the n transfers until every one is done: each round signs every
+ * due transfer, runs them as one concurrent batch, finishes each (done,
+ * or a retry scheduled after its backoff), then sleeps until the next
+ * one is due.
+ */
 static void
 run_xfers(struct eksl_aws *a, struct xfer *xs, size_t n)
 {
-	struct CURLMsg *msg;
-	CURLMcode mc;
-	CURLcode result;
-	CURL *done;
+	struct eksl_http_req *batch = NULL;
+	struct xfer **who = NULL;
 	long now, wait;
-	size_t i, running, waiting, finished;
-	int still, left;
+	size_t i, k, waiting;
 
+	if ((batch = calloc(n, sizeof(*batch))) == NULL ||
+	    (who = calloc(n, sizeof(*who))) == NULL) {
+		for (i = 0; i < n; i++)
+			if (xs[i].state != X_DONE) {
+				set_error(xs[i].e, EKSL_AWS_LOCAL, 0,
+				    "OutOfMemory", "out of memory");
+				x_done(&xs[i], -1);
+			}
+		goto out;
+	}
+	eksl_http_set_limits(a->http, a->connect_ms, a->total_ms, RESP_MAX);
 	for (;;) {
 		now = eksl_now_ms();
-		running = waiting = 0;
-		wait = 1000;
+		k = 0;
 		for (i = 0; i < n; i++) {
 			if (xs[i].state == X_WAIT && xs[i].due <= now)
 				x_start(a, &xs[i]);
 			if (xs[i].state == X_RUN)
-				running++;
-			else if (xs[i].state == X_WAIT) {
+				who[k++] = &xs[i];
+		}
+		if (k > 0) {
+			/* The batch runs on copies; each goes back after. */
+			for (i = 0; i < k; i++)
+				batch[i] = who[i]->req;
+			eksl_http_run(a->http, batch, k);
+			for (i = 0; i < k; i++) {
+				who[i]->req = batch[i];
+				x_finish(a, who[i]);
+			}
+			continue;
+		}
+		waiting = 0;
+		wait = 1000;
+		now = eksl_now_ms();
+		for (i = 0; i < n; i++)
+			if (xs[i].state == X_WAIT) {
 				waiting++;
 				if (xs[i].due - now < wait)
 					wait = xs[i].due - now;
 			}
-		}
-		if (running == 0 && waiting == 0)
+		if (waiting == 0)
 			break;
-		if (wait < 0)
-			wait = 0;
-		if (running == 0) {
+		if (wait > 0)
 			eksl_sleep_ms(wait);
-			continue;
-		}
-		if ((mc = curl_multi_perform(a->multi, &still)) != CURLM_OK) {
-			for (i = 0; i < n; i++) {
-				if (xs[i].state != X_RUN)
-					continue;
-				curl_multi_remove_handle(a->multi, xs[i].h);
-				set_error(xs[i].e, EKSL_AWS_LOCAL, 0,
-				    "OutOfMemory", "%s: libcurl: %s",
-				    xs[i].service, curl_multi_strerror(mc));
-				x_done(&xs[i], -1);
-			}
-			continue;
-		}
-		finished = 0;
-		while ((msg = curl_multi_info_read(a->multi, &left)) != NULL) {
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			/* msg dies with the handle's removal: copy first. */
-			done = msg->easy_handle;
-			result = msg->data.result;
-			for (i = 0; i < n; i++)
-				if (xs[i].state == X_RUN && xs[i].h == done) {
-					x_finish(a, &xs[i], result);
-					finished++;
-					break;
-				}
-		}
-		if (finished > 0)
-			continue;
-		curl_multi_poll(a->multi, NULL, 0, (int)wait, NULL);
 	}
+out:
+	free(batch);
+	free(who);
 }
 
 /* Append s form-encoded (RFC 3986 unreserved kept). */
@@ -1120,15 +993,10 @@ query_form(const char *action, const char *version,
 
 /* Free what a transfer holds, wiping what may carry secrets. */
 static void
-x_clear(struct eksl_aws *a, struct xfer *x)
+x_clear(struct xfer *x)
 {
-	if (x->state == X_RUN)
-		curl_multi_remove_handle(a->multi, x->h);
-	free_headers(x->hl);
-	if (x->ans.body.data != NULL)
-		explicit_bzero(x->ans.body.data, x->ans.body.size);
-	eksl_buf_free(&x->ans.body);
-	eksl_buf_free(&x->ans.headers);
+	free_headers(x->hl, x->nhl);
+	eksl_http_req_free(&x->req);
 	if (x->out != NULL) {
 		explicit_bzero(x->out, strlen(x->out));
 		free(x->out);
@@ -1194,7 +1062,6 @@ eksl_aws_run(struct eksl_aws *a, struct eksl_aws_call *calls, size_t n)
 	struct eksl_aws_call *c;
 	struct xfer *xs = NULL, *x;
 	char **texts = NULL;
-	CURL **p;
 	size_t i, failed = 0;
 
 	for (i = 0; i < n; i++) {
@@ -1204,15 +1071,7 @@ eksl_aws_run(struct eksl_aws *a, struct eksl_aws_call *calls, size_t n)
 	}
 	if (n == 0)
 		return 0;
-	/* One easy handle per call at once, kept for the next batch. */
-	if (n > a->neasy && (p = reallocarray(a->easy, n,
-	    sizeof(*p))) != NULL) {
-		a->easy = p;
-		while (a->neasy < n &&
-		    (a->easy[a->neasy] = curl_easy_init()) != NULL)
-			a->neasy++;
-	}
-	if (a->neasy < n || (xs = calloc(n, sizeof(*xs))) == NULL ||
+	if ((xs = calloc(n, sizeof(*xs))) == NULL ||
 	    (texts = calloc(n, sizeof(*texts))) == NULL) {
 		for (i = 0; i < n; i++)
 			set_error(&calls[i].e, EKSL_AWS_LOCAL, 0,
@@ -1224,12 +1083,9 @@ eksl_aws_run(struct eksl_aws *a, struct eksl_aws_call *calls, size_t n)
 		c = &calls[i];
 		x = &xs[i];
 		x->e = &c->e;
-		x->h = a->easy[i];
 		x->service = c->service;
 		x->rc = -1;
 		x->state = X_DONE;
-		eksl_buf_init(&x->ans.body, RESP_MAX);
-		eksl_buf_init(&x->ans.headers, 256 * 1024);
 		if (c->action == NULL) {
 			x->op = c->path;
 			x->method = c->method;
@@ -1270,7 +1126,7 @@ eksl_aws_run(struct eksl_aws *a, struct eksl_aws_call *calls, size_t n)
 			parse_answer(&calls[i], xs[i].out);
 		if (calls[i].json == NULL && calls[i].xml == NULL)
 			failed++;
-		x_clear(a, &xs[i]);
+		x_clear(&xs[i]);
 		if (texts[i] != NULL) {
 			explicit_bzero(texts[i], strlen(texts[i]));
 			free(texts[i]);
@@ -1463,6 +1319,7 @@ eksl_aws_exit_code(const struct eksl_aws_error *e)
 		/* A configuration the user can fix, else a local failure. */
 		if (strcmp(e->code, "NoRegion") == 0 ||
 		    strcmp(e->code, "BadEndpoint") == 0 ||
+		    strcmp(e->code, "BadProxy") == 0 ||
 		    strcmp(e->code, "SigningFailed") == 0)
 			return EKSL_EXIT_INPUT;
 		return EKSL_EXIT_IO;

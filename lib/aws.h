@@ -1,5 +1,5 @@
 /*
- * The AWS transport over libcurl: REST-JSON (EKS) and Query (EC2, IAM,
+ * The AWS transport over lib/http: REST-JSON (EKS) and Query (EC2, IAM,
  * STS, Outposts answer XML or JSON) requests, signed with SigV4, with the
  * standard retry mode (3 attempts, exponential backoff with jitter capped
  * at 20 s, retry on throttling, 5xx and connection errors, re-signed each
@@ -25,7 +25,7 @@ struct eksl_aws_error {
 	enum eksl_aws_status status;
 	long	 http_status;	/* 0 when no answer */
 	char	 code[128];	/* AWS error code, e.g. "ThrottlingException" */
-	char	 message[512];	/* the AWS message, or curl's reason */
+	char	 message[512];	/* the AWS message, or the transport's reason */
 	int	 attempts;
 };
 

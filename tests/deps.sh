@@ -8,7 +8,7 @@ libjansson-dev libldns-dev libyaml-dev libxml2-dev
 bats bats-support bats-assert mandoc openssl iproute2 util-linux
 dnsutils bind9-utils ldnsutils knot-dnssecutils unbound nsd knot dnsmasq-base
 hyperfine clang ansible-core parallel attr acl patch jq curl gdb
-valgrind"
+valgrind tinyproxy"
 
 missing=
 for p in $PKGS; do
