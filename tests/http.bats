@@ -234,6 +234,19 @@ firstreq() {
 	assert_output '{"ok":true}'
 }
 
+@test "tls: SSL_CERT_DIR (a hashed directory) is honoured without a CA bundle" {
+	mkdir "$BATS_TEST_TMPDIR/certs"
+	cp "$BATS_FILE_TMPDIR/tls/ca.pem" "$BATS_TEST_TMPDIR/certs/"
+	openssl rehash "$BATS_TEST_TMPDIR/certs"
+	SSL_CERT_DIR=$BATS_TEST_TMPDIR/certs get "$TLS" /ok
+	assert_success
+	assert_output '{"ok":true}'
+	# and without the CA in it, the same server is refused
+	SSL_CERT_DIR=$BATS_TEST_TMPDIR/empty get "$TLS" /ok
+	assert_failure 5
+	assert_regex "$stderr" '^awscall: TLSError: .*failed verification.*\(1 attempt\)$'
+}
+
 @test "tls: a wrong host name is a TLSError, not retried" {
 	export AWS_CA_BUNDLE=$BATS_FILE_TMPDIR/tls/ca.pem
 	get "https://localhost:$(port_of tls)" /ok
