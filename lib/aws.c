@@ -1343,6 +1343,7 @@ eksl_sts_assume_role(struct eksl_aws *a, const char *role_arn,
 	    e) == -1)
 		return -1;
 	cred = eksl_xml_find(eksl_xml_root(doc), "Credentials");
+	errno = 0;
 	if (cred != NULL) {
 		out->access_key = eksl_xml_text(cred, "AccessKeyId");
 		out->secret_key = eksl_xml_text(cred, "SecretAccessKey");
@@ -1351,8 +1352,13 @@ eksl_sts_assume_role(struct eksl_aws *a, const char *role_arn,
 	}
 	if (out->access_key == NULL || out->secret_key == NULL ||
 	    out->session_token == NULL) {
-		set_error(e, EKSL_AWS_REFUSED, 200, "BadAnswer", "sts "
-		    "AssumeRole %s: the answer has no credentials", role_arn);
+		if (errno == ENOMEM)
+			set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory", "sts "
+			    "AssumeRole %s: out of memory", role_arn);
+		else
+			set_error(e, EKSL_AWS_REFUSED, 200, "BadAnswer", "sts "
+			    "AssumeRole %s: the answer has no credentials",
+			    role_arn);
 		eksl_creds_clear(out);
 		goto out;
 	}
@@ -1381,6 +1387,7 @@ eksl_sts_caller(struct eksl_aws *a, char **arn, char **account,
 	    &doc, e) == -1)
 		return -1;
 	root = eksl_xml_root(doc);
+	errno = 0;
 	*arn = eksl_xml_text(root, "Arn");
 	if (account != NULL)
 		*account = eksl_xml_text(root, "Account");
@@ -1390,8 +1397,12 @@ eksl_sts_caller(struct eksl_aws *a, char **arn, char **account,
 			free(*account);
 			*account = NULL;
 		}
-		set_error(e, EKSL_AWS_REFUSED, 200, "BadAnswer", "sts "
-		    "GetCallerIdentity: the answer has no Arn");
+		if (errno == ENOMEM)
+			set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory", "sts "
+			    "GetCallerIdentity: out of memory");
+		else
+			set_error(e, EKSL_AWS_REFUSED, 200, "BadAnswer", "sts "
+			    "GetCallerIdentity: the answer has no Arn");
 		return -1;
 	}
 	return 0;

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +25,13 @@
 #define MAXATTR		64		/* attributes of one element */
 #define SHOWN		64		/* bytes of a name in a message */
 
+/* 32 bytes: a large answer has a few hundred thousand of them. */
 struct eksl_xml_node {
 	const char		*s;	/* element: local name; text: bytes */
-	size_t			 len;	/* text: bytes at s; element: 0 */
 	struct eksl_xml_node	*child;	/* first child (elements) */
 	struct eksl_xml_node	*next;	/* next sibling */
-	int			 elem;
+	uint32_t		 len;	/* text: bytes at s; element: 0 */
+	uint32_t		 elem;
 };
 
 struct chunk {
@@ -420,8 +422,8 @@ append(struct parser *P, const char *pos, int elem, const char *s,
 	if ((n = newnode(P, pos)) == NULL)
 		return NULL;
 	n->s = s;
-	n->len = len;
-	n->elem = elem;
+	n->len = (uint32_t)len;		/* the input is < 4 GiB */
+	n->elem = (uint32_t)elem;
 	n->child = n->next = NULL;
 	if (P->depth == 0) {
 		P->doc->root = n;
@@ -560,16 +562,21 @@ pi(struct parser *P, const char **pp)
 	}
 }
 
+/* 1 when the len bytes at v are s, ASCII letters in any case. */
 static int
 valueis(const char *v, size_t len, const char *s)
 {
 	size_t i;
+	char a, b;
 
 	if (strlen(s) != len)
 		return 0;
-	for (i = 0; i < len; i++)
-		if ((v[i] | 0x20) != (s[i] | 0x20))
+	for (i = 0; i < len; i++) {
+		a = v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] + 32) : v[i];
+		b = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
+		if (a != b)
 			return 0;
+	}
 	return 1;
 }
 
@@ -798,8 +805,15 @@ eksl_xml_parse(const char *buf, size_t len, char *err, size_t errlen)
 	struct parser *P;
 	struct eksl_xml *doc;
 	unsigned long line, col;
+	int oom;
 
-	if (len > (size_t)-1 / 2 || (P = malloc(sizeof(*P))) == NULL) {
+	if (len > EKSL_XML_MAXLEN) {
+		snprintf(err, errlen, "line 1, column 1: larger than %u MiB",
+		    EKSL_XML_MAXLEN >> 20);
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((P = malloc(sizeof(*P))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		errno = ENOMEM;
 		return NULL;
@@ -829,17 +843,17 @@ eksl_xml_parse(const char *buf, size_t len, char *err, size_t errlen)
 		free(P);
 		return doc;
 	}
-	if (P->oom) {
+	oom = P->oom;
+	if (oom)
 		snprintf(err, errlen, "out of memory");
-		errno = ENOMEM;
-	} else {
+	else {
 		position(buf, len, (size_t)(P->errpos - P->b), &line, &col);
 		snprintf(err, errlen, "line %lu, column %lu: %s", line, col,
 		    P->why);
-		errno = EINVAL;
 	}
 	free(P);
 	eksl_xml_free(doc);
+	errno = oom ? ENOMEM : EINVAL;
 	return NULL;
 }
 

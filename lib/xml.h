@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#define EKSL_XML_MAXLEN		(1024u << 20)	/* bytes of a document */
 #define EKSL_XML_MAXDEPTH	256		/* nested elements */
 #define EKSL_XML_MAXNODES	(2u << 20)	/* elements and texts */
 

@@ -419,6 +419,10 @@ test_refused(void)
 		  "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>", 0,
 		  "line 1, column 31: encoding ISO-8859-1 is not supported "
 		  "(only UTF-8)" },
+		{ "an encoding only like UTF-8",
+		  "<?xml version=\"1.0\" encoding=\"UTF\r8\"?><a/>", 0,
+		  "line 1, column 31: encoding UTF\r8 is not supported "
+		  "(only UTF-8)" },
 		{ "XML 2.0", "<?xml version=\"2.0\"?><a/>", 0,
 		  "line 1, column 16: XML version 2.0 is not 1.x" },
 		{ "a declaration without version",
@@ -595,6 +599,12 @@ test_nodes(void)
 	tap_ok(d != NULL, "%u nodes parse", EKSL_XML_MAXNODES);
 	eksl_xml_free(d);
 	free(buf);
+	/* The length is judged before a byte is read. */
+	d = eksl_xml_parse("<a/>", (size_t)EKSL_XML_MAXLEN + 1, err,
+	    sizeof(err));
+	tap_streq(d == NULL ? err : "parsed", "line 1, column 1: larger than "
+	    "1024 MiB", "more than EKSL_XML_MAXLEN bytes are refused");
+	eksl_xml_free(d);
 }
 
 /*
