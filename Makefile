@@ -27,7 +27,7 @@ OUT	?= bin
 SANFLAGS =
 endif
 
-PKGS	 = libcares libcurl openssl jansson ldns yaml-0.1 libxml-2.0
+PKGS	 = libcares libcurl openssl jansson ldns yaml-0.1
 CC	?= cc
 WARN	 = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes

@@ -8,14 +8,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <jansson.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "aws.h"
 #include "buf.h"
@@ -25,6 +24,7 @@
 #include "jsonmem.h"
 #include "msg.h"
 #include "sigv4.h"
+#include "xml.h"
 
 #define RESP_MAX	(16 * 1024 * 1024)	/* answer body cap */
 #define MAX_BACKOFF_MS	20000			/* standard mode cap */
@@ -477,8 +477,8 @@ eksl_aws_parse_error(long status, const char *errtype, const char *body,
 {
 	const char *s, *msg = NULL;
 	json_t *doc = NULL;
-	xmlDocPtr x = NULL;
-	char *xcode = NULL, *xmsg = NULL;
+	struct eksl_xml *x = NULL;
+	char *xcode = NULL, *xmsg = NULL, xerr[8];
 	const char *fallback;
 
 	e->code[0] = e->message[0] = '\0';
@@ -507,15 +507,11 @@ eksl_aws_parse_error(long status, const char *errtype, const char *body,
 		    "Message"))) != NULL || (s = json_string_value(
 		    json_object_get(doc, "errorMessage"))) != NULL)
 			msg = s;
-	} else if (*body == '<' && (x = xmlReadMemory(body, (int)strlen(body),
-	    NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING)) != NULL) {
-		xmlNodePtr root = xmlDocGetRootElement(x);
-
-		if (root != NULL) {
-			xcode = eksl_xml_text(root, "Code");
-			xmsg = eksl_xml_text(root, "Message");
-		}
+	} else if (*body == '<' && (x = eksl_xml_parse(body, strlen(body),
+	    xerr, sizeof(xerr))) != NULL) {
+		/* When it is not XML (or memory is short), the status says. */
+		xcode = eksl_xml_text(eksl_xml_root(x), "Code");
+		xmsg = eksl_xml_text(eksl_xml_root(x), "Message");
 		if (e->code[0] == '\0' && xcode != NULL)
 			clean_code(xcode, e->code, sizeof(e->code));
 		msg = xmsg;
@@ -542,8 +538,7 @@ eksl_aws_parse_error(long status, const char *errtype, const char *body,
 	free(xcode);
 	free(xmsg);
 	json_decref(doc);
-	if (x != NULL)
-		xmlFreeDoc(x);
+	eksl_xml_free(x);
 }
 
 /* The outcome class, error code and retry rule of a transport failure. */
@@ -1014,7 +1009,7 @@ static void
 parse_answer(struct eksl_aws_call *c, const char *ans)
 {
 	json_error_t je;
-	char why[EKSL_AWS_MSGMAX + 8];
+	char why[EKSL_AWS_MSGMAX + 8], xerr[EKSL_AWS_MSGMAX + 8];
 
 	if (c->action == NULL) {
 		if (*ans == '\0') {
@@ -1045,15 +1040,17 @@ parse_answer(struct eksl_aws_call *c, const char *ans)
 			    "out of memory");
 		return;
 	}
-	c->xml = xmlReadMemory(ans, (int)strlen(ans), NULL, NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (c->xml == NULL || xmlDocGetRootElement(c->xml) == NULL) {
-		if (c->xml != NULL)
-			xmlFreeDoc(c->xml);
-		c->xml = NULL;
-		set_error(&c->e, EKSL_AWS_REFUSED, 200, "BadAnswer", "%s %s: "
-		    "the answer is not XML", c->service, c->action);
+	if ((c->xml = eksl_xml_parse(ans, strlen(ans), xerr,
+	    sizeof(xerr))) != NULL)
+		return;
+	if (errno == ENOMEM) {
+		set_error(&c->e, EKSL_AWS_LOCAL, 0, "OutOfMemory",
+		    "%s %s: out of memory", c->service, c->action);
+		return;
 	}
+	clean_message(xerr, why, sizeof(why));
+	set_error(&c->e, EKSL_AWS_REFUSED, 200, "BadAnswer", "%s %s: the "
+	    "answer is not XML: %s", c->service, c->action, why);
 }
 
 size_t
@@ -1158,7 +1155,7 @@ eksl_aws_json(struct eksl_aws *a, const char *service, const char *method,
 
 int
 eksl_aws_query(struct eksl_aws *a, const char *service, const char *action,
-    const char *version, const char *const *params, xmlDocPtr *out,
+    const char *version, const char *const *params, struct eksl_xml **out,
     struct eksl_aws_error *e)
 {
 	struct eksl_aws_call c;
@@ -1174,43 +1171,6 @@ eksl_aws_query(struct eksl_aws *a, const char *service, const char *action,
 	return c.xml != NULL ? 0 : -1;
 }
 
-static xmlNodePtr
-find_node(xmlNodePtr node, const char *name)
-{
-	xmlNodePtr n, f;
-
-	for (n = node; n != NULL; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (xmlStrcmp(n->name, (const xmlChar *)name) == 0)
-			return n;
-		if ((f = find_node(n->children, name)) != NULL)
-			return f;
-	}
-	return NULL;
-}
-
-char *
-eksl_xml_text(xmlNodePtr node, const char *name)
-{
-	xmlNodePtr n;
-	xmlChar *t;
-	char *s;
-
-	if (node == NULL)
-		return NULL;
-	if (node->type == XML_ELEMENT_NODE &&
-	    xmlStrcmp(node->name, (const xmlChar *)name) == 0)
-		n = node;
-	else if ((n = find_node(node->children, name)) == NULL)
-		return NULL;
-	if ((t = xmlNodeGetContent(n)) == NULL)
-		return strdup("");
-	s = strdup((const char *)t);
-	xmlFree(t);
-	return s;
-}
-
 int
 eksl_sts_assume_role(struct eksl_aws *a, const char *role_arn,
     const char *session, int duration, struct eksl_creds *out,
@@ -1218,8 +1178,8 @@ eksl_sts_assume_role(struct eksl_aws *a, const char *role_arn,
 {
 	const char *params[7];
 	char dur[16];
-	xmlDocPtr doc = NULL;
-	xmlNodePtr root, cred;
+	struct eksl_xml *doc = NULL;
+	const struct eksl_xml_node *cred;
 	char *exp = NULL;
 	size_t n = 0;
 	int rc = -1;
@@ -1238,8 +1198,8 @@ eksl_sts_assume_role(struct eksl_aws *a, const char *role_arn,
 	if (eksl_aws_query(a, "sts", "AssumeRole", "2011-06-15", params, &doc,
 	    e) == -1)
 		return -1;
-	root = xmlDocGetRootElement(doc);
-	cred = find_node(root, "Credentials");
+	cred = eksl_xml_find(eksl_xml_root(doc), "Credentials");
+	errno = 0;
 	if (cred != NULL) {
 		out->access_key = eksl_xml_text(cred, "AccessKeyId");
 		out->secret_key = eksl_xml_text(cred, "SecretAccessKey");
@@ -1248,8 +1208,13 @@ eksl_sts_assume_role(struct eksl_aws *a, const char *role_arn,
 	}
 	if (out->access_key == NULL || out->secret_key == NULL ||
 	    out->session_token == NULL) {
-		set_error(e, EKSL_AWS_REFUSED, 200, "BadAnswer", "sts "
-		    "AssumeRole %s: the answer has no credentials", role_arn);
+		if (errno == ENOMEM)
+			set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory", "sts "
+			    "AssumeRole %s: out of memory", role_arn);
+		else
+			set_error(e, EKSL_AWS_REFUSED, 200, "BadAnswer", "sts "
+			    "AssumeRole %s: the answer has no credentials",
+			    role_arn);
 		eksl_creds_clear(out);
 		goto out;
 	}
@@ -1259,18 +1224,8 @@ eksl_sts_assume_role(struct eksl_aws *a, const char *role_arn,
 	rc = 0;
 out:
 	free(exp);
-	/* The document holds the secret key: wipe it before freeing. */
-	if (doc != NULL) {
-		xmlNodePtr s;
-
-		if ((s = find_node(xmlDocGetRootElement(doc),
-		    "SecretAccessKey")) != NULL)
-			xmlNodeSetContent(s, (const xmlChar *)"");
-		if ((s = find_node(xmlDocGetRootElement(doc),
-		    "SessionToken")) != NULL)
-			xmlNodeSetContent(s, (const xmlChar *)"");
-		xmlFreeDoc(doc);
-	}
+	/* The document holds the secret key: eksl_xml_free wipes it. */
+	eksl_xml_free(doc);
 	return rc;
 }
 
@@ -1278,8 +1233,8 @@ int
 eksl_sts_caller(struct eksl_aws *a, char **arn, char **account,
     struct eksl_aws_error *e)
 {
-	xmlDocPtr doc = NULL;
-	xmlNodePtr root;
+	struct eksl_xml *doc = NULL;
+	const struct eksl_xml_node *root;
 
 	*arn = NULL;
 	if (account != NULL)
@@ -1287,18 +1242,23 @@ eksl_sts_caller(struct eksl_aws *a, char **arn, char **account,
 	if (eksl_aws_query(a, "sts", "GetCallerIdentity", "2011-06-15", NULL,
 	    &doc, e) == -1)
 		return -1;
-	root = xmlDocGetRootElement(doc);
+	root = eksl_xml_root(doc);
+	errno = 0;
 	*arn = eksl_xml_text(root, "Arn");
 	if (account != NULL)
 		*account = eksl_xml_text(root, "Account");
-	xmlFreeDoc(doc);
+	eksl_xml_free(doc);
 	if (*arn == NULL) {
 		if (account != NULL) {
 			free(*account);
 			*account = NULL;
 		}
-		set_error(e, EKSL_AWS_REFUSED, 200, "BadAnswer", "sts "
-		    "GetCallerIdentity: the answer has no Arn");
+		if (errno == ENOMEM)
+			set_error(e, EKSL_AWS_LOCAL, 0, "OutOfMemory", "sts "
+			    "GetCallerIdentity: out of memory");
+		else
+			set_error(e, EKSL_AWS_REFUSED, 200, "BadAnswer", "sts "
+			    "GetCallerIdentity: the answer has no Arn");
 		return -1;
 	}
 	return 0;

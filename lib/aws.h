@@ -9,9 +9,9 @@
 #define EKSL_AWS_H
 
 #include <jansson.h>
-#include <libxml/tree.h>
 
 #include "awsconf.h"
+#include "xml.h"
 
 /* Outcome classes, mapped by programs onto the exit table. */
 enum eksl_aws_status {
@@ -62,11 +62,12 @@ int	eksl_aws_json(struct eksl_aws *a, const char *service,
  * A Query call (POST form Action=...&Version=...&params).  params is a
  * NULL-terminated array of key, value pairs (values are encoded here).
  * On success returns 0 and *out is the parsed XML document (caller frees
- * with xmlFreeDoc).  On failure returns -1 and fills e from the XML error.
+ * with eksl_xml_free).  On failure returns -1 and fills e from the XML
+ * error.
  */
 int	eksl_aws_query(struct eksl_aws *a, const char *service,
 	    const char *action, const char *version, const char *const *params,
-	    xmlDocPtr *out, struct eksl_aws_error *e);
+	    struct eksl_xml **out, struct eksl_aws_error *e);
 
 /*
  * One call of a batch run by eksl_aws_run: a REST-JSON call when action
@@ -85,7 +86,7 @@ struct eksl_aws_call {
 	const char	*version;
 	const char *const *params;
 	json_t		*json;
-	xmlDocPtr	 xml;
+	struct eksl_xml	*xml;
 	struct eksl_aws_error e;
 };
 
@@ -108,11 +109,6 @@ size_t	eksl_aws_run(struct eksl_aws *a, struct eksl_aws_call *calls,
  */
 void	eksl_aws_parse_error(long status, const char *errtype,
 	    const char *body, struct eksl_aws_error *e);
-/*
- * The text of the first element named name (local name, any namespace)
- * under node; a new string (caller frees) or NULL.
- */
-char	*eksl_xml_text(xmlNodePtr node, const char *name);
 
 /*
  * STS AssumeRole: temporary credentials for role_arn into *out (cleared

@@ -9,8 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <libxml/tree.h>
-
 #include "aws.h"
 #include "clusterconfig.h"
 #include "duration.h"
@@ -93,53 +91,35 @@ step_failed(struct eksl_aws_error *e, const char *step)
 	return -1;
 }
 
-static xmlNodePtr
-child(xmlNodePtr n, const char *name)
+static const struct eksl_xml_node *
+child(const struct eksl_xml_node *n, const char *name)
 {
-	xmlNodePtr c;
-
-	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE &&
-		    strcmp((const char *)c->name, name) == 0)
-			return c;
-	return NULL;
+	return eksl_xml_child(n, name);
 }
 
-static xmlNodePtr
-next_item(xmlNodePtr n)
+static const struct eksl_xml_node *
+next_item(const struct eksl_xml_node *n)
 {
-	for (n = n->next; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE &&
-		    strcmp((const char *)n->name, "item") == 0)
-			return n;
-	return NULL;
+	return eksl_xml_next(n, "item");
 }
 
 /* The first item of the set named set in the answer. */
-static xmlNodePtr
-items(xmlDocPtr doc, const char *set)
+static const struct eksl_xml_node *
+items(struct eksl_xml *doc, const char *set)
 {
-	return child(child(xmlDocGetRootElement(doc), set), "item");
+	return child(child(eksl_xml_root(doc), set), "item");
 }
 
 /* The text of n's child name, new string or NULL. */
 static char *
-ctext(xmlNodePtr n, const char *name)
+ctext(const struct eksl_xml_node *n, const char *name)
 {
-	xmlNodePtr c = child(n, name);
-	xmlChar *t;
-	char *s;
-
-	if (c == NULL || (t = xmlNodeGetContent(c)) == NULL)
-		return NULL;
-	s = strdup((const char *)t);
-	xmlFree(t);
-	return s;
+	return eksl_xml_content(child(n, name));
 }
 
 /* 1 when n's child name has text v. */
 static int
-ctext_is(xmlNodePtr n, const char *name, const char *v)
+ctext_is(const struct eksl_xml_node *n, const char *name, const char *v)
 {
 	char *s = ctext(n, name);
 	int eq = s != NULL && v != NULL && strcmp(s, v) == 0;
@@ -150,7 +130,7 @@ ctext_is(xmlNodePtr n, const char *name, const char *v)
 
 static int
 ec2(struct eksl_aws *a, const char *action, const struct params *q,
-    xmlDocPtr *doc, struct eksl_aws_error *e)
+    struct eksl_xml **doc, struct eksl_aws_error *e)
 {
 	*doc = NULL;
 	if (eksl_aws_query(a, "ec2", action, EC2_VERSION, q->p, doc, e) == -1)
@@ -258,8 +238,8 @@ outpost_lgw(struct eksl_aws *a, const char *arn, char **lgw, char **rtb,
     struct eksl_aws_error *e)
 {
 	struct params q = { .n = 0 };
-	xmlDocPtr doc;
-	xmlNodePtr it;
+	struct eksl_xml *doc;
+	const struct eksl_xml_node *it;
 
 	pfilter(&q, 1, "outpost-arn", arn);
 	if (ec2(a, "DescribeLocalGatewayRouteTables", &q, &doc, e) == -1)
@@ -269,7 +249,7 @@ outpost_lgw(struct eksl_aws *a, const char *arn, char **lgw, char **rtb,
 	free(*rtb);
 	*lgw = it != NULL ? ctext(it, "localGatewayId") : NULL;
 	*rtb = it != NULL ? ctext(it, "localGatewayRouteTableId") : NULL;
-	xmlFreeDoc(doc);
+	eksl_xml_free(doc);
 	return 0;
 }
 
@@ -302,12 +282,12 @@ eksl_net_check(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 static int
 find_tagged(struct eksl_aws *a, const char *action, const char *set,
     const char *idtag, const char *name, const char *vpc, char **id,
-    xmlDocPtr *keep, struct eksl_aws_error *e)
+    struct eksl_xml **keep, struct eksl_aws_error *e)
 {
 	struct params q = { .n = 0 };
 	char tag[64];
-	xmlDocPtr doc;
-	xmlNodePtr it;
+	struct eksl_xml *doc;
+	const struct eksl_xml_node *it;
 
 	snprintf(tag, sizeof(tag), "tag:%s", EKSL_CC_TAG);
 	pfilter(&q, 1, tag, name);
@@ -320,7 +300,7 @@ find_tagged(struct eksl_aws *a, const char *action, const char *set,
 	if (keep != NULL)
 		*keep = doc;
 	else
-		xmlFreeDoc(doc);
+		eksl_xml_free(doc);
 	return 0;
 }
 
@@ -334,8 +314,8 @@ ensure_vpc(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 	    "EnableDnsHostnames.Value" };
 	struct params q = { .n = 0 };
 	char label[160];
-	xmlDocPtr doc = NULL;
-	xmlNodePtr it;
+	struct eksl_xml *doc = NULL;
+	const struct eksl_xml_node *it;
 	size_t i;
 	int made = 0, on;
 
@@ -345,7 +325,7 @@ ensure_vpc(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 	if (net->vpc != NULL) {
 		free(net->cidr);
 		net->cidr = ctext(items(doc, "vpcSet"), "cidrBlock");
-		xmlFreeDoc(doc);
+		eksl_xml_free(doc);
 		if (net->cidr != NULL && strcmp(net->cidr, vpc_cidr(cc)) != 0) {
 			seterr(e, EKSL_AWS_REFUSED, "%s: tagged %s=%s with "
 			    "CIDR %s, but the config says %s", net->vpc,
@@ -355,15 +335,15 @@ ensure_vpc(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 		note(log, arg, "%s: found %s (%s)", name, net->vpc,
 		    vpc_cidr(cc));
 	} else {
-		xmlFreeDoc(doc);
+		eksl_xml_free(doc);
 		snprintf(label, sizeof(label), "eksl-%s", name);
 		padd(&q, "CidrBlock", vpc_cidr(cc));
 		ptags(&q, "vpc", name, label);
 		if (ec2(a, "CreateVpc", &q, &doc, e) == -1)
 			return -1;
-		net->vpc = ctext(child(xmlDocGetRootElement(doc), "vpc"),
+		net->vpc = ctext(child(eksl_xml_root(doc), "vpc"),
 		    "vpcId");
-		xmlFreeDoc(doc);
+		eksl_xml_free(doc);
 		if (net->vpc == NULL) {
 			seterr(e, EKSL_AWS_REFUSED, "CreateVpc: no vpcId in "
 			    "the answer");
@@ -384,9 +364,9 @@ ensure_vpc(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 			padd(&q, "Attribute", attrs[i]);
 			if (ec2(a, "DescribeVpcAttribute", &q, &doc, e) == -1)
 				return -1;
-			it = child(xmlDocGetRootElement(doc), attrs[i]);
+			it = child(eksl_xml_root(doc), attrs[i]);
 			on = ctext_is(it, "value", "true");
-			xmlFreeDoc(doc);
+			eksl_xml_free(doc);
 		}
 		if (on)
 			continue;
@@ -395,7 +375,7 @@ ensure_vpc(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 		padd(&q, attrs[i + 1], "true");
 		if (ec2(a, "ModifyVpcAttribute", &q, &doc, e) == -1)
 			return -1;
-		xmlFreeDoc(doc);
+		eksl_xml_free(doc);
 		note(log, arg, "%s: %s: %s on", name, net->vpc, attrs[i]);
 	}
 	return 0;
@@ -409,8 +389,8 @@ ensure_subnets(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 	const char *name = eksl_cc_str(cc->name);
 	struct params q;
 	char cidr[64], label[256], tag[64];
-	xmlDocPtr have = NULL, doc;
-	xmlNodePtr it;
+	struct eksl_xml *have = NULL, *doc;
+	const struct eksl_xml_node *it;
 	size_t i;
 	char *id;
 
@@ -437,14 +417,14 @@ ensure_subnets(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 			padd(&q, "OutpostArn", eksl_cc_str(cc->outpost_arn));
 			ptags(&q, "subnet", name, label);
 			if (ec2(a, "CreateSubnet", &q, &doc, e) == -1) {
-				xmlFreeDoc(have);
+				eksl_xml_free(have);
 				return -1;
 			}
-			id = ctext(child(xmlDocGetRootElement(doc), "subnet"),
+			id = ctext(child(eksl_xml_root(doc), "subnet"),
 			    "subnetId");
-			xmlFreeDoc(doc);
+			eksl_xml_free(doc);
 			if (id == NULL) {
-				xmlFreeDoc(have);
+				eksl_xml_free(have);
 				seterr(e, EKSL_AWS_REFUSED, "CreateSubnet: no "
 				    "subnetId in the answer");
 				return -1;
@@ -454,21 +434,21 @@ ensure_subnets(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 		}
 		net->subnet[net->nsubnets++] = id;
 	}
-	xmlFreeDoc(have);
+	eksl_xml_free(have);
 	return 0;
 }
 
 /* The route table, its subnets, and (doc kept) its routes. */
 static int
 ensure_route_table(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
-    struct eksl_net *net, eksl_net_log *log, void *arg, xmlDocPtr *table,
+    struct eksl_net *net, eksl_net_log *log, void *arg, struct eksl_xml **table,
     struct eksl_aws_error *e)
 {
 	const char *name = eksl_cc_str(cc->name);
 	struct params q = { .n = 0 };
 	char label[160];
-	xmlDocPtr doc = NULL;
-	xmlNodePtr it, as;
+	struct eksl_xml *doc = NULL;
+	const struct eksl_xml_node *it, *as;
 	size_t i;
 	int linked;
 
@@ -478,16 +458,16 @@ ensure_route_table(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 	    e) == -1)
 		return -1;
 	if (net->route_table == NULL) {
-		xmlFreeDoc(doc);
+		eksl_xml_free(doc);
 		snprintf(label, sizeof(label), "eksl-%s", name);
 		padd(&q, "VpcId", net->vpc);
 		ptags(&q, "route-table", name, label);
 		if (ec2(a, "CreateRouteTable", &q, &doc, e) == -1)
 			return -1;
-		it = child(xmlDocGetRootElement(doc), "routeTable");
+		it = child(eksl_xml_root(doc), "routeTable");
 		net->route_table = ctext(it, "routeTableId");
 		if (net->route_table == NULL) {
-			xmlFreeDoc(doc);
+			eksl_xml_free(doc);
 			seterr(e, EKSL_AWS_REFUSED, "CreateRouteTable: no "
 			    "routeTableId in the answer");
 			return -1;
@@ -509,10 +489,10 @@ ensure_route_table(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 		padd(&q, "RouteTableId", net->route_table);
 		padd(&q, "SubnetId", net->subnet[i]);
 		if (ec2(a, "AssociateRouteTable", &q, table, e) == -1) {
-			xmlFreeDoc(doc);
+			eksl_xml_free(doc);
 			return -1;
 		}
-		xmlFreeDoc(*table);
+		eksl_xml_free(*table);
 		*table = NULL;
 		note(log, arg, "%s: %s routes %s", name, net->route_table,
 		    net->subnet[i]);
@@ -523,14 +503,14 @@ ensure_route_table(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 
 static int
 ensure_lgw(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
-    struct eksl_net *net, eksl_net_log *log, void *arg, xmlDocPtr table,
+    struct eksl_net *net, eksl_net_log *log, void *arg, struct eksl_xml *table,
     struct eksl_aws_error *e)
 {
 	const char *name = eksl_cc_str(cc->name), *cidr;
 	struct params q = { .n = 0 };
 	char label[160];
-	xmlDocPtr doc;
-	xmlNodePtr it, r;
+	struct eksl_xml *doc;
+	const struct eksl_xml_node *it, *r;
 	size_t i;
 	int have;
 
@@ -552,7 +532,7 @@ ensure_lgw(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 		    ctext_is(it, "state", "associating"))
 			net->lgw_assoc = ctext(it,
 			    "localGatewayRouteTableVpcAssociationId");
-	xmlFreeDoc(doc);
+	eksl_xml_free(doc);
 	if (net->lgw_assoc != NULL)
 		note(log, arg, "%s: found %s", name, net->lgw_assoc);
 	else {
@@ -565,10 +545,10 @@ ensure_lgw(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 		if (ec2(a, "CreateLocalGatewayRouteTableVpcAssociation", &q,
 		    &doc, e) == -1)
 			return -1;
-		net->lgw_assoc = ctext(child(xmlDocGetRootElement(doc),
+		net->lgw_assoc = ctext(child(eksl_xml_root(doc),
 		    "localGatewayRouteTableVpcAssociation"),
 		    "localGatewayRouteTableVpcAssociationId");
-		xmlFreeDoc(doc);
+		eksl_xml_free(doc);
 		if (net->lgw_assoc == NULL) {
 			seterr(e, EKSL_AWS_REFUSED, "CreateLocalGatewayRoute"
 			    "TableVpcAssociation: no id in the answer");
@@ -592,7 +572,7 @@ ensure_lgw(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 			padd(&q, "LocalGatewayId", net->lgw);
 			if (ec2(a, "CreateRoute", &q, &doc, e) == -1)
 				return -1;
-			xmlFreeDoc(doc);
+			eksl_xml_free(doc);
 			note(log, arg, "%s: %s: route to %s through %s", name,
 			    net->route_table, cidr, net->lgw);
 		}
@@ -606,7 +586,7 @@ eksl_net_ensure(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
     struct eksl_net *net, eksl_net_log *log, void *arg,
     struct eksl_aws_error *e)
 {
-	xmlDocPtr table = NULL;
+	struct eksl_xml *table = NULL;
 	int rc;
 
 	if (net->az == NULL && outpost_zone(a, eksl_cc_str(cc->outpost_arn),
@@ -617,7 +597,7 @@ eksl_net_ensure(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 	    ensure_route_table(a, cc, net, log, arg, &table, e) == -1)
 		return -1;
 	rc = ensure_lgw(a, cc, net, log, arg, table, e);
-	xmlFreeDoc(table);
+	eksl_xml_free(table);
 	return rc;
 }
 
@@ -628,12 +608,12 @@ del(struct eksl_aws *a, const char *action, const char *key, const char *id,
     struct eksl_aws_error *e)
 {
 	struct params q = { .n = 0 };
-	xmlDocPtr doc;
+	struct eksl_xml *doc;
 
 	padd(&q, key, id);
 	if (ec2(a, action, &q, &doc, e) == -1)
 		return -1;
-	xmlFreeDoc(doc);
+	eksl_xml_free(doc);
 	note(log, arg, "%s: %s %s", name, action, id);
 	(*removed)++;
 	return 0;
@@ -647,8 +627,8 @@ delete_vpc(struct eksl_aws *a, const char *name, const char *vpc,
 {
 	struct params q = { .n = 0 };
 	char tag[64], *id = NULL, *cidr = NULL;
-	xmlDocPtr tables = NULL, doc = NULL;
-	xmlNodePtr t, r;
+	struct eksl_xml *tables = NULL, *doc = NULL;
+	const struct eksl_xml_node *t, *r;
 	long waited;
 	int rc = -1, busy;
 
@@ -670,7 +650,7 @@ delete_vpc(struct eksl_aws *a, const char *name, const char *vpc,
 			padd(&q, "DestinationCidrBlock", cidr);
 			if (ec2(a, "DeleteRoute", &q, &doc, e) == -1)
 				goto out;
-			xmlFreeDoc(doc);
+			eksl_xml_free(doc);
 			doc = NULL;
 			note(log, arg, "%s: DeleteRoute %s %s", name, id, cidr);
 			(*removed)++;
@@ -701,7 +681,7 @@ delete_vpc(struct eksl_aws *a, const char *name, const char *vpc,
 		id = NULL;
 	}
 	for (waited = 0;; waited += poll_ms) {
-		xmlFreeDoc(doc);
+		eksl_xml_free(doc);
 		doc = NULL;
 		if (ec2(a, "DescribeLocalGatewayRouteTableVpcAssociations", &q,
 		    &doc, e) == -1)
@@ -721,7 +701,7 @@ delete_vpc(struct eksl_aws *a, const char *name, const char *vpc,
 		}
 		eksl_sleep_ms(poll_ms);
 	}
-	xmlFreeDoc(doc);
+	eksl_xml_free(doc);
 	doc = NULL;
 	/* 3. the route tables: their subnet associations, then them */
 	for (t = items(tables, "routeTableSet"); t != NULL; t = next_item(t)) {
@@ -764,8 +744,8 @@ delete_vpc(struct eksl_aws *a, const char *name, const char *vpc,
 out:
 	free(id);
 	free(cidr);
-	xmlFreeDoc(doc);
-	xmlFreeDoc(tables);
+	eksl_xml_free(doc);
+	eksl_xml_free(tables);
 	return rc;
 }
 
@@ -776,8 +756,8 @@ eksl_net_delete(struct eksl_aws *a, const char *name, long timeout_ms,
 {
 	struct params q = { .n = 0 };
 	char tag[64], *vpc;
-	xmlDocPtr doc;
-	xmlNodePtr it;
+	struct eksl_xml *doc;
+	const struct eksl_xml_node *it;
 	int rc = 0;
 
 	*removed = 0;
@@ -793,7 +773,7 @@ eksl_net_delete(struct eksl_aws *a, const char *name, long timeout_ms,
 		    removed, e);
 		free(vpc);
 	}
-	xmlFreeDoc(doc);
+	eksl_xml_free(doc);
 	return rc;
 }
 
@@ -1041,7 +1021,7 @@ eksl_net_advice(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 	const char *vpc = eksl_json_str(vc, "vpcId"), *sub;
 	struct params q = { .n = 0 };
 	char line[1024], *vpcid = NULL;
-	xmlDocPtr doc = NULL;
+	struct eksl_xml *doc = NULL;
 	size_t i, n;
 	int rc;
 
@@ -1071,7 +1051,7 @@ eksl_net_advice(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 		if (ec2(a, "DescribeSubnets", &q, &doc, e) == -1)
 			return -1;
 		vpcid = ctext(items(doc, "subnetSet"), "vpcId");
-		xmlFreeDoc(doc);
+		eksl_xml_free(doc);
 		vpc = vpcid;
 		memset(&q, 0, sizeof(q));
 	}
@@ -1089,8 +1069,8 @@ advise_endpoints(struct eksl_aws *a, const char *name, const char *vpc,
 {
 	struct params q = { .n = 0 };
 	char line[1024], svc[128], *have;
-	xmlDocPtr doc = NULL;
-	xmlNodePtr it;
+	struct eksl_xml *doc = NULL;
+	const struct eksl_xml_node *it;
 	size_t i, n, j;
 	int found;
 
@@ -1098,7 +1078,7 @@ advise_endpoints(struct eksl_aws *a, const char *name, const char *vpc,
 	if (ec2(a, "DescribeInternetGateways", &q, &doc, e) == -1)
 		return -1;
 	found = items(doc, "internetGatewaySet") != NULL;
-	xmlFreeDoc(doc);
+	eksl_xml_free(doc);
 	if (found)
 		return 0;
 	memset(&q, 0, sizeof(q));
@@ -1125,7 +1105,7 @@ advise_endpoints(struct eksl_aws *a, const char *name, const char *vpc,
 		    strcmp(endpoints[i], "s3") == 0 ? " (gateway)" : "");
 		j++;
 	}
-	xmlFreeDoc(doc);
+	eksl_xml_free(doc);
 	if (j > 0)
 		json_array_append_new(lines, json_string(line));
 	return 0;

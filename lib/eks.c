@@ -9,8 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <libxml/tree.h>
-
 #include "aws.h"
 #include "clusterconfig.h"
 #include "duration.h"
@@ -52,53 +50,31 @@ set_error(struct eksl_aws_error *e, enum eksl_aws_status st,
 }
 
 /* The first child element of n with local name name, or NULL. */
-static xmlNodePtr
-xchild(xmlNodePtr n, const char *name)
+static const struct eksl_xml_node *
+xchild(const struct eksl_xml_node *n, const char *name)
 {
-	xmlNodePtr c;
-
-	if (n == NULL)
-		return NULL;
-	for (c = n->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE &&
-		    strcmp((const char *)c->name, name) == 0)
-			return c;
-	return NULL;
+	return eksl_xml_child(n, name);
 }
 
 /* The text of n's child element name; new string or NULL. */
 static char *
-xtext(xmlNodePtr n, const char *name)
+xtext(const struct eksl_xml_node *n, const char *name)
 {
-	xmlNodePtr c;
-	xmlChar *t;
-	char *s;
-
-	if ((c = xchild(n, name)) == NULL)
-		return NULL;
-	if ((t = xmlNodeGetContent(c)) == NULL)
-		return NULL;
-	s = strdup((const char *)t);
-	xmlFree(t);
-	return s;
+	return eksl_xml_content(eksl_xml_child(n, name));
 }
 
 /* The next sibling element of n named name (for <item> lists). */
-static xmlNodePtr
-xnext(xmlNodePtr n, const char *name)
+static const struct eksl_xml_node *
+xnext(const struct eksl_xml_node *n, const char *name)
 {
-	for (n = n->next; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE &&
-		    strcmp((const char *)n->name, name) == 0)
-			return n;
-	return NULL;
+	return eksl_xml_next(n, name);
 }
 
 int
 eksl_eks_ensure_role(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
     char **arn, int *created, struct eksl_aws_error *e)
 {
-	xmlDocPtr doc = NULL;
+	struct eksl_xml *doc = NULL;
 	char name[160];
 	const char *policy;
 	int rc = -1;
@@ -143,7 +119,7 @@ eksl_eks_ensure_role(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 		} else
 			*created = 1;
 	}
-	*arn = xtext(xchild(xchild(xmlDocGetRootElement(doc), *created ?
+	*arn = xtext(xchild(xchild(eksl_xml_root(doc), *created ?
 	    "CreateRoleResult" : "GetRoleResult"), "Role"), "Arn");
 	if (*arn == NULL) {
 		set_error(e, EKSL_AWS_REFUSED, "BadAnswer", "%s: the IAM "
@@ -154,12 +130,12 @@ eksl_eks_ensure_role(struct eksl_aws *a, const struct eksl_clusterconfig *cc,
 		/* AttachRolePolicy is idempotent: call it every time. */
 		const char *p[] = { "RoleName", name, "PolicyArn", policy,
 		    NULL };
-		xmlDocPtr d2 = NULL;
+		struct eksl_xml *d2 = NULL;
 
 		if (eksl_aws_query(a, "iam", "AttachRolePolicy", IAM_VERSION,
 		    p, &d2, e) == -1)
 			goto out;
-		xmlFreeDoc(d2);
+		eksl_xml_free(d2);
 	}
 	rc = 0;
 out:
@@ -167,7 +143,7 @@ out:
 		free(*arn);
 		*arn = NULL;
 	}
-	xmlFreeDoc(doc);
+	eksl_xml_free(doc);
 	return rc;
 }
 
@@ -372,16 +348,16 @@ vpc_attribute(struct eksl_aws *a, const char *vpc, const char *attr,
     int *on, struct eksl_aws_error *e)
 {
 	const char *p[] = { "VpcId", vpc, "Attribute", attr, NULL };
-	xmlDocPtr doc = NULL;
+	struct eksl_xml *doc = NULL;
 	char *v;
 
 	if (eksl_aws_query(a, "ec2", "DescribeVpcAttribute", EC2_VERSION, p,
 	    &doc, e) == -1)
 		return -1;
-	v = xtext(xchild(xmlDocGetRootElement(doc), attr), "value");
+	v = xtext(xchild(eksl_xml_root(doc), attr), "value");
 	*on = v != NULL && strcmp(v, "true") == 0;
 	free(v);
-	xmlFreeDoc(doc);
+	eksl_xml_free(doc);
 	return 0;
 }
 
@@ -437,8 +413,8 @@ eksl_eks_validate_online(struct eksl_aws *a,
     const struct eksl_clusterconfig *cc, char *err, size_t errlen,
     struct eksl_aws_error *e)
 {
-	xmlDocPtr doc = NULL;
-	xmlNodePtr item;
+	struct eksl_xml *doc = NULL;
+	const struct eksl_xml_node *item;
 	char *vpc = NULL, *sv = NULL, *oa = NULL, *cnt = NULL;
 	char opid[64];
 	const char *id, *want = eksl_cc_str(cc->outpost_arn);
@@ -462,7 +438,7 @@ eksl_eks_validate_online(struct eksl_aws *a,
 			}
 			goto out;
 		}
-		item = xchild(xchild(xmlDocGetRootElement(doc), "subnetSet"),
+		item = xchild(xchild(eksl_xml_root(doc), "subnetSet"),
 		    "item");
 		if (item == NULL) {
 			rc = 1;
@@ -509,7 +485,7 @@ eksl_eks_validate_online(struct eksl_aws *a,
 		free(oa);
 		free(cnt);
 		sv = oa = cnt = NULL;
-		xmlFreeDoc(doc);
+		eksl_xml_free(doc);
 		doc = NULL;
 	}
 	vpcnode = cc->vpc_id != NULL ? cc->vpc_id : cc->subnet[0];
@@ -549,7 +525,7 @@ eksl_eks_validate_online(struct eksl_aws *a,
 		    EC2_VERSION, p, &doc, e) == -1)
 			goto out;
 		n = 0;
-		item = xchild(xchild(xmlDocGetRootElement(doc),
+		item = xchild(xchild(eksl_xml_root(doc),
 		    "placementGroupSet"), "item");
 		for (; item != NULL; item = xnext(item, "item"))
 			n++;
@@ -574,7 +550,7 @@ eksl_eks_validate_online(struct eksl_aws *a,
 out:
 	if (rc == 1)
 		memset(e, 0, sizeof(*e));
-	xmlFreeDoc(doc);
+	eksl_xml_free(doc);
 	free(vpc);
 	free(sv);
 	free(oa);
@@ -639,12 +615,12 @@ cp_query_init(struct cp_query *q, const char *name, const char *token)
  * next token (new string) or NULL.
  */
 static char *
-cp_page(xmlDocPtr doc, json_t *cp)
+cp_page(struct eksl_xml *doc, json_t *cp)
 {
-	xmlNodePtr r, in, tag;
+	const struct eksl_xml_node *r, *in, *tag;
 	char *iid, *ip, *state, *k, *v, *tname, *token;
 
-	r = xchild(xchild(xmlDocGetRootElement(doc), "reservationSet"),
+	r = xchild(xchild(eksl_xml_root(doc), "reservationSet"),
 	    "item");
 	for (; r != NULL; r = xnext(r, "item")) {
 		in = xchild(xchild(r, "instancesSet"), "item");
@@ -674,7 +650,7 @@ cp_page(xmlDocPtr doc, json_t *cp)
 			free(tname);
 		}
 	}
-	token = xtext(xmlDocGetRootElement(doc), "nextToken");
+	token = xtext(eksl_xml_root(doc), "nextToken");
 	if (token != NULL && *token == '\0') {
 		free(token);
 		token = NULL;
@@ -687,11 +663,11 @@ cp_page(xmlDocPtr doc, json_t *cp)
  * pages after it, sorted by name so that the record keeps its order.
  */
 static int
-control_plane(struct eksl_aws *a, const char *name, xmlDocPtr first,
+control_plane(struct eksl_aws *a, const char *name, struct eksl_xml *first,
     json_t *cp, struct eksl_aws_error *e)
 {
 	struct cp_query q;
-	xmlDocPtr doc = NULL;
+	struct eksl_xml *doc = NULL;
 	json_t **sorted = NULL;
 	char *token;
 	size_t i, n;
@@ -707,7 +683,7 @@ control_plane(struct eksl_aws *a, const char *name, xmlDocPtr first,
 		}
 		free(token);
 		token = cp_page(doc, cp);
-		xmlFreeDoc(doc);
+		eksl_xml_free(doc);
 		doc = NULL;
 	}
 	free(token);
@@ -726,12 +702,12 @@ control_plane(struct eksl_aws *a, const char *name, xmlDocPtr first,
 
 /* addresses[] from a DescribeNetworkInterfaces answer. */
 static void
-eni_addresses(xmlDocPtr doc, json_t *addrs)
+eni_addresses(struct eksl_xml *doc, json_t *addrs)
 {
-	xmlNodePtr it;
+	const struct eksl_xml_node *it;
 	char *ip;
 
-	it = xchild(xchild(xmlDocGetRootElement(doc), "networkInterfaceSet"),
+	it = xchild(xchild(eksl_xml_root(doc), "networkInterfaceSet"),
 	    "item");
 	for (; it != NULL; it = xnext(it, "item")) {
 		ip = xtext(it, "privateIpAddress");
@@ -882,8 +858,8 @@ eksl_eks_record(struct eksl_aws *a, const json_t *cluster,
 	r = NULL;
 	rc = 0;
 out:
-	xmlFreeDoc(calls[0].xml);
-	xmlFreeDoc(calls[1].xml);
+	eksl_xml_free(calls[0].xml);
+	eksl_xml_free(calls[1].xml);
 	json_decref(r);
 	return rc;
 }
@@ -931,8 +907,8 @@ eksl_eks_describe_record(struct eksl_aws *a, const char *name,
 	rc = 0;
 out:
 	json_decref(calls[0].json);
-	xmlFreeDoc(calls[1].xml);
-	xmlFreeDoc(calls[2].xml);
+	eksl_xml_free(calls[1].xml);
+	eksl_xml_free(calls[2].xml);
 	json_decref(r);
 	return rc;
 }

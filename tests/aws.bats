@@ -255,6 +255,48 @@ requests_of() {
 	assert_output "$(printf 'sts GetCallerIdentity\nsts GetCallerIdentity\nec2 DescribeInstances\nec2 DescribeInstances')"
 }
 
+# body_fault SERVICE TEXT: the next call to SERVICE is answered 200 TEXT.
+body_fault() {
+	moto_fault "$(jq -cn --arg s "$1" --arg b "$2" \
+	    '{service: $s, kind: "body", body: $b}')"
+}
+
+@test "Query answers: namespaces, entities and CDATA are read (lib/xml)" {
+	body_fault sts '<?xml version="1.0" encoding="UTF-8"?>
+<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetCallerIdentityResult>
+    <!-- a comment --><Arn>arn:aws:iam::1:user/a&amp;b&#x2D;c</Arn>
+    <Account><![CDATA[123]]></Account>
+  </GetCallerIdentityResult>
+</GetCallerIdentityResponse>'
+	run --separate-stderr awscall --caller
+	assert_success
+	assert_output 'arn:aws:iam::1:user/a&b-c 123'
+	assert_equal "$stderr" ""
+}
+
+@test "Query answers: XML that is not well-formed is refused with its position (exit 4, not retried)" {
+	export EKSL_AWS_RETRY_BASE_MS=1
+	body_fault sts '<GetCallerIdentityResponse><Arn>x</GetCallerIdentityResponse>'
+	run --separate-stderr awscall --caller
+	assert_failure 4
+	assert_output ""
+	assert_equal "$stderr" "awscall: BadAnswer: sts GetCallerIdentity: the answer is not XML: line 1, column 34: </GetCallerIdentityResponse> does not close <Arn> (HTTP 200, 1 attempt)"
+	run requests_of sts
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "Query answers: a DOCTYPE (external entity, entity expansion) is refused, nothing is read" {
+	body_fault sts "<?xml version=\"1.0\"?>
+<!DOCTYPE a [<!ENTITY e SYSTEM \"file://$BATS_TEST_TMPDIR/secret\">]>
+<GetCallerIdentityResponse><Arn>&e;</Arn></GetCallerIdentityResponse>"
+	echo 'arn:aws:iam::1:user/leaked' >"$BATS_TEST_TMPDIR/secret"
+	run --separate-stderr awscall --caller
+	assert_failure 4
+	assert_output ""
+	assert_equal "$stderr" "awscall: BadAnswer: sts GetCallerIdentity: the answer is not XML: line 2, column 1: a DOCTYPE (no DTD or entity is allowed) (HTTP 200, 1 attempt)"
+}
+
 @test "transport: a closed port ends quickly with exit 5" {
 	export EKSL_AWS_RETRY_BASE_MS=10
 	start=$(date +%s%N)

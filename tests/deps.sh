@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="gcc make pkg-config libc-ares-dev libcurl4-openssl-dev libssl-dev
-libjansson-dev libldns-dev libyaml-dev libxml2-dev
+libjansson-dev libldns-dev libyaml-dev
 bats bats-support bats-assert mandoc openssl iproute2 util-linux
 dnsutils bind9-utils ldnsutils knot-dnssecutils unbound nsd knot dnsmasq-base
 hyperfine clang ansible-core parallel attr acl patch jq curl gdb

@@ -19,12 +19,14 @@ Control endpoints (JSON):
   POST   /_eksl/faults    a rule or an array of rules:
            service  signing name ("eks", "sts", ...) or "*" (default)
            action   "DescribeCluster", ... or "*" (default)
-           kind     throttle | 503 | 500 | delay | reset | skew
+           kind     throttle | 503 | 500 | delay | reset | skew | body
            count    how many matching requests it answers (default 1)
            delay_ms for delay (default 1000); on other kinds, answer late
            status, code, message   override the answer's HTTP status,
                     error code and message
            skew_s   for skew: the Date header is now + skew_s
+           body     for body: the answer's text (status default 200,
+                    Content-Type text/xml), e.g. XML the client must refuse
          Errors come in the service's format: JSON with x-amzn-ErrorType
          for REST-JSON services, XML ErrorResponse (Response/Errors for
          EC2) for Query services.  reset closes the socket unanswered.
@@ -912,6 +914,9 @@ class Wrapper:
             hdr = [("Date", email.utils.formatdate(date, usegmt=True))]
             return aws_error(start_response, service, status or 403, code,
                              f.get("message") or msg, hdr)
+        if kind == "body":
+            return response(start_response, status or 200,
+                            f.get("body", ""), ctype="text/xml")
         return None
 
     def presigned_sts(self, environ, start_response, query):
@@ -1004,7 +1009,8 @@ class Wrapper:
             rules = doc if isinstance(doc, list) else [doc]
             for r in rules:
                 if not isinstance(r, dict) or r.get("kind") not in (
-                        "throttle", "503", "500", "delay", "reset", "skew"):
+                        "throttle", "503", "500", "delay", "reset", "skew",
+                        "body"):
                     return response(start_response, 400,
                                     {"error": "bad fault rule"})
                 r.setdefault("count", 1)

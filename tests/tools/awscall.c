@@ -20,12 +20,12 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libxml/tree.h>
 
 #include "aws.h"
 #include "awsconf.h"
 #include "exitcodes.h"
 #include "msg.h"
+#include "xml.h"
 
 static void
 usage(FILE *fp)
@@ -36,6 +36,46 @@ usage(FILE *fp)
 	    "\t(--service S --method M --path P [--qs Q] [--body JSON] |\n"
 	    "\t --query SERVICE ACTION VERSION [KEY=VALUE ...] |\n"
 	    "\t --caller | --assume-role ARN | --show-config)\n");
+}
+
+/* Text with the characters markup uses escaped. */
+static void
+put_text(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			fputs("&amp;", stdout);
+		else if (*s == '<')
+			fputs("&lt;", stdout);
+		else if (*s == '>')
+			fputs("&gt;", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+/* The elements under n, indented; a leaf with its text. */
+static int
+dump(const struct eksl_xml_node *n, int depth)
+{
+	const struct eksl_xml_node *c;
+	char *t;
+
+	printf("%*s<%s>", depth * 2, "", eksl_xml_name(n));
+	if ((c = eksl_xml_child(n, NULL)) == NULL) {
+		if ((t = eksl_xml_content(n)) == NULL)
+			return -1;
+		put_text(t);
+		free(t);
+	} else {
+		putchar('\n');
+		for (; c != NULL; c = eksl_xml_next(c, NULL))
+			if (dump(c, depth + 1) == -1)
+				return -1;
+		printf("%*s", depth * 2, "");
+	}
+	printf("</%s>\n", eksl_xml_name(n));
+	return 0;
 }
 
 static void
@@ -96,7 +136,7 @@ main(int argc, char *argv[])
 	const char *bodytext = NULL, *assume = NULL;
 	const char **params = NULL;
 	json_t *body = NULL, *out = NULL;
-	xmlDocPtr doc = NULL;
+	struct eksl_xml *doc = NULL;
 	long ctimeout = 0, timeout = 0;
 	int ch, query = 0, caller = 0, show = 0, rc = EKSL_EXIT_OK, i, n;
 
@@ -190,8 +230,11 @@ main(int argc, char *argv[])
 		params[n] = NULL;
 		if (eksl_aws_query(a, argv[0], argv[1], argv[2], params, &doc,
 		    &e) == 0) {
-			xmlDocFormatDump(stdout, doc, 0);
-			xmlFreeDoc(doc);
+			if (dump(eksl_xml_root(doc), 0) == -1) {
+				eksl_err("out of memory");
+				rc = EKSL_EXIT_IO;
+			}
+			eksl_xml_free(doc);
 		}
 	} else if (caller) {
 		char *arn = NULL, *acct = NULL;
