@@ -1653,15 +1653,24 @@ exchange(struct job *j, struct conn *c, const char *head, size_t headlen,
 	struct eksl_http_req *r = j->r;
 	struct eksl_http_head hh;
 	char why[200];
-	int eof, nobody;
+	int eof, nobody, cork, one = 1, zero = 0;
 
 	*keep = 0;
 	*early = 1;
+	/*
+	 * Head and body leave in one segment where they fit (TCP_NODELAY
+	 * would send the head alone, and the server would wake twice).
+	 */
+	cork = r->body != NULL && r->bodylen > 0;
+	if (cork)
+		setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
 	if (conn_write(j, c, head, headlen, j->deadline) == -1)
 		return -1;
-	if (r->body != NULL && r->bodylen > 0 &&
-	    conn_write(j, c, r->body, r->bodylen, j->deadline) == -1)
-		return -1;
+	if (cork) {
+		if (conn_write(j, c, r->body, r->bodylen, j->deadline) == -1)
+			return -1;
+		setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &zero, sizeof(zero));
+	}
 	for (;;) {
 		if (read_head(j, c, &r->head, j->deadline, &eof) == -1) {
 			*early = eof && r->code != EKSL_HTTP_TIMEOUT;
