@@ -104,9 +104,10 @@ out:
 }
 
 /*
- * A run killed between its two renames left the new certificate at
- * certp and the new key still at keyp.new: finish the rename when that
- * key is whole and is the certificate's.  Anything else is left as it is.
+ * eksl 0.1.0 renamed the certificate first: a run of it killed between
+ * its two renames left the new certificate at certp and the new key
+ * still at keyp.new.  Finish that rename when the key is whole and is the
+ * certificate's; anything else is left as it is.
  */
 static void
 finish_rename(const char *keyp, const char *certp)
@@ -131,13 +132,15 @@ finish_rename(const char *keyp, const char *certp)
 
 /*
  * Decide what to do with the key path: 0 create it (nothing there), 1
- * renew (a key we made, with its certificate beside it), 2 keep (that
- * certificate is valid beyond renew_days); -1 with f filled.
+ * renew (a key we made, with its certificate beside it, or alone: a run
+ * stopped between the key's rename and the certificate's), 2 keep (that
+ * certificate is valid beyond renew_days); -1 with f filled.  For 1 and
+ * 2, *keyout is the key (the caller frees it).
  */
 static int
 existing(const char *keyp, const char *certp,
     const struct eksl_authprep_opts *o, struct eksl_certinfo *ci,
-    struct eksl_auth_fail *f)
+    struct eksl_key **keyout, struct eksl_auth_fail *f)
 {
 	struct stat st;
 	struct eksl_key *k = NULL;
@@ -165,16 +168,29 @@ existing(const char *keyp, const char *certp,
 		return -1;
 	}
 	if (eksl_file_read(keyp, KEY_MAX, &kb, &kl, err, sizeof(err)) != 0 ||
-	    (k = eksl_key_from_pem(kb, kl, err, sizeof(err))) == NULL ||
-	    eksl_file_read(certp, KEY_MAX, &cb, &cl, err, sizeof(err)) != 0 ||
-	    eksl_cert_info(cb, cl, k, ci, err, sizeof(err)) == -1 ||
-	    strcmp(ci->cn, o->user) != 0) {
-		eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "%s: exists and has "
-		    "no matching certificate for %s at %s; refusing to use it",
-		    keyp, o->user, certp);
-		goto out;
+	    (k = eksl_key_from_pem(kb, kl, err, sizeof(err))) == NULL)
+		goto refuse;
+	/* Our key alone: the certificate's rename did not happen. */
+	if (lstat(certp, &st) == -1 && errno == ENOENT) {
+		eksl_logf(o->log, o->logarg, 1, "%s: no certificate beside "
+		    "it; one is made for this key", keyp);
+		memset(ci, 0, sizeof(*ci));
+		ret = 1;
+		goto keep;
 	}
+	if (eksl_file_read(certp, KEY_MAX, &cb, &cl, err, sizeof(err)) != 0 ||
+	    eksl_cert_info(cb, cl, k, ci, err, sizeof(err)) == -1 ||
+	    strcmp(ci->cn, o->user) != 0)
+		goto refuse;
 	ret = ci->not_after - time(NULL) > o->renew_days * 86400 ? 2 : 1;
+keep:
+	*keyout = k;
+	k = NULL;
+	goto out;
+refuse:
+	eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "%s: exists and has no "
+	    "matching certificate for %s at %s; refusing to use it", keyp,
+	    o->user, certp);
 out:
 	if (kb != NULL)
 		explicit_bzero(kb, kl);
@@ -205,13 +221,16 @@ eksl_authprep(json_t *rec, const struct eksl_authprep_opts *o,
 	eksl_auth_k8s_name(t.name, base, sizeof(base));
 	snprintf(keyp, sizeof(keyp), "%s/%s.key", o->dir, base);
 	snprintf(certp, sizeof(certp), "%s/%s.crt", o->dir, base);
-	if ((mode = existing(keyp, certp, o, &ci, f)) == -1)
+	if ((mode = existing(keyp, certp, o, &ci, &key, f)) == -1)
 		goto out;
 	/*
-	 * Write beside the final names and rename at the end, certificate
-	 * first: a run killed on the way never leaves a key without its
-	 * certificate (which the next run would refuse).  .new files are
-	 * ours: those a killed run left are removed.
+	 * Write beside the final names and rename at the end.  A renewal
+	 * keeps the key: only the certificate changes, in one rename, so
+	 * that the pair at the final names always matches (two renames
+	 * could be cut between them).  A new pair renames its key first: a
+	 * run stopped before the certificate's rename leaves the key alone,
+	 * and the next run makes its certificate.  .new files are ours:
+	 * those a stopped run left are removed.
 	 */
 	snprintf(newkey, sizeof(newkey), "%s.new", keyp);
 	snprintf(newcert, sizeof(newcert), "%s.new", certp);
@@ -228,19 +247,26 @@ eksl_authprep(json_t *rec, const struct eksl_authprep_opts *o,
 			ret = 0;
 		goto out;
 	}
-	if ((key = eksl_key_generate(o->keytype, err, sizeof(err))) == NULL ||
-	    (kpem = eksl_key_pem(key, &kl, err, sizeof(err))) == NULL ||
-	    (csr = eksl_csr_pem(key, o->user, o->group, err,
+	if (mode == 0 && ((key = eksl_key_generate(o->keytype, err,
+	    sizeof(err))) == NULL ||
+	    (kpem = eksl_key_pem(key, &kl, err, sizeof(err))) == NULL)) {
+		eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "%s", err);
+		goto out;
+	}
+	if ((csr = eksl_csr_pem(key, o->user, o->group, err,
 	    sizeof(err))) == NULL) {
 		eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "%s", err);
 		goto out;
 	}
-	if (eksl_file_create_excl(newkey, kpem, kl, 0600, err,
-	    sizeof(err)) == -1) {
-		eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "%s", err);
-		goto out;
+	if (mode == 0) {
+		/* newkey is ours (unlinked above), even half made. */
+		made_key = 1;
+		if (eksl_file_create_excl(newkey, kpem, kl, 0600, err,
+		    sizeof(err)) == -1) {
+			eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "%s", err);
+			goto out;
+		}
 	}
-	made_key = 1;
 	if ((tok = make_token(rec, t.name, f)) == NULL)
 		goto out;
 	if ((k = client(&t, tok, NULL, NULL, f)) == NULL)
@@ -262,12 +288,13 @@ eksl_authprep(json_t *rec, const struct eksl_authprep_opts *o,
 		    "certificate: %s", t.name, err);
 		goto out;
 	}
+	/* Set first: a failed directory fsync leaves the file renamed. */
+	made_cert = 1;
 	if (eksl_file_replace(newcert, cert, cl, 0644, EKSL_WRITE_FORCE |
 	    EKSL_WRITE_NOFOLLOW, err, sizeof(err)) == -1) {
 		eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "%s", err);
 		goto out;
 	}
-	made_cert = 1;
 	snprintf(crbname, sizeof(crbname), "eksl:%s:%s", o->user, o->role);
 	if (eksl_k8s_bind_cluster_role(k, crbname, o->role, o->user, &e) ==
 	    -1) {
@@ -275,7 +302,8 @@ eksl_authprep(json_t *rec, const struct eksl_authprep_opts *o,
 		goto out;
 	}
 	/* The proof: the new certificate alone must name the user. */
-	if ((kx = client(&t, NULL, newcert, newkey, f)) == NULL)
+	if ((kx = client(&t, NULL, newcert, mode == 0 ? newkey : keyp,
+	    f)) == NULL)
 		goto out;
 	if (eksl_k8s_whoami(kx, &who, &e) == -1) {
 		eksl_auth_fail_k8s(f, t.name, &e);
@@ -287,20 +315,19 @@ eksl_authprep(json_t *rec, const struct eksl_authprep_opts *o,
 		    o->user);
 		goto out;
 	}
+	if (mode == 0 && eksl_io_rename(newkey, keyp) == -1) {
+		eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "%s: cannot rename: "
+		    "%s", keyp, strerror(errno));
+		goto out;
+	}
+	/* From here the key is at its name: the next run reuses it. */
+	made_key = 0;
 	if (eksl_io_rename(newcert, certp) == -1) {
 		eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "%s: cannot rename: "
 		    "%s", certp, strerror(errno));
 		goto out;
 	}
 	made_cert = 0;
-	if (eksl_io_rename(newkey, keyp) == -1) {
-		/* Kept: the next run finishes the rename (finish_rename). */
-		made_key = 0;
-		eksl_auth_fail_set(f, "io", EKSL_EXIT_IO, "%s: cannot rename: "
-		    "%s", keyp, strerror(errno));
-		goto out;
-	}
-	made_key = made_cert = 0;
 	eksl_logf(o->log, o->logarg, 1, "%s: %s: certificate for %s valid "
 	    "until %ld", t.name, certp, o->user, (long)ci.not_after);
 	if (eksl_auth_set(rec, o->user, o->group, o->role, keyp, certp,
@@ -309,7 +336,7 @@ eksl_authprep(json_t *rec, const struct eksl_authprep_opts *o,
 	else
 		ret = 0;
 out:
-	/* Never leave a key without its certificate: the next run refuses. */
+	/* A new key that never reached its name goes. */
 	if (made_key)
 		unlink(newkey);
 	if (made_cert)

@@ -364,6 +364,7 @@ pinned_check() {
 @test "prepare --renew-days: a valid certificate is kept (no new CSR); within N days it is renewed" {
 	prepare_ok
 	first=$(cat "$DIR/standin.crt")
+	firstkey=$(cat "$DIR/standin.key")
 	ino=$(stat -c %i "$DIR/standin.key")
 	prepare_ok
 	[ "$(cat "$DIR/standin.crt")" = "$first" ]
@@ -374,6 +375,9 @@ pinned_check() {
 	sleep 1	# a new CSR name (it carries the time)
 	prepare_ok --renew-days 400
 	[ "$(cat "$DIR/standin.crt")" != "$first" ]
+	# a renewal keeps the key: one rename, never a torn pair
+	[ "$(cat "$DIR/standin.key")" = "$firstkey" ]
+	[ "$(stat -c %i "$DIR/standin.key")" = "$ino" ]
 	[ "$(stat -c %a "$DIR/standin.key")" = 600 ]
 	[ ! -e "$DIR/standin.key.new" ] && [ ! -e "$DIR/standin.crt.new" ]
 	run openssl pkey -in "$DIR/standin.key" -pubout
@@ -382,6 +386,19 @@ pinned_check() {
 	[ "$output" = "$kpub" ]
 	state=$(k8s_state)
 	[ "$(grep -o 'eksl-eksl-offline-admin-' <<<"$state" | wc -l)" -eq 2 ]
+}
+
+@test "prepare: a key left alone (a run stopped before the certificate's rename) gets its certificate and is kept" {
+	prepare_ok
+	key=$(cat "$DIR/standin.key")
+	rm "$DIR/standin.crt"
+	run --separate-stderr bash -c 'eksl-authcheck -v prepare --dir "$1" <<<"$0"' "$REC" "$DIR"
+	assert_success
+	[[ "$stderr" == *"eksl-authcheck: $DIR/standin.key: no certificate beside it; one is made for this key"* ]]
+	[ "$(cat "$DIR/standin.key")" = "$key" ]
+	[ "$(openssl pkey -in "$DIR/standin.key" -pubout)" = \
+	    "$(openssl x509 -in "$DIR/standin.crt" -noout -pubkey)" ]
+	[ "$(jq_ auth.cert <<<"$output")" = "$DIR/standin.crt" ]
 }
 
 @test "no key material or token appears in any output, even with -vv" {
