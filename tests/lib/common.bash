@@ -16,6 +16,10 @@ export XDG_STATE_HOME="$HOME/.local/state"
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_REGION AWS_DEFAULT_REGION \
     AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN \
     AWS_ENDPOINT_URL AWS_CA_BUNDLE KUBECONFIG
+# Nor a proxy of the machine: our clients and the aws CLI would send the
+# stand-ins' traffic to it (tests that mean a proxy set their own).
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
+    no_proxy NO_PROXY SSL_CERT_FILE SSL_CERT_DIR
 mkdir -p "$HOME"
 
 # The real kubectl, not Google Cloud's version-probing dispatcher.
