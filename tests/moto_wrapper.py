@@ -148,6 +148,36 @@ def _speed_up_iam():
 
 _speed_up_iam()
 
+
+def _speed_up_dispatch():
+    """Work out once what moto works out again for every request.
+
+    For each request moto's dispatcher lists its package directory and
+    stats each of ~180 entries (backends.list_of_moto_modules), and its
+    responses look up the handler class's methods with inspect
+    (method_names_from_class): together about 1.7 ms of a 2.3 ms EC2
+    call here.  Neither answer can change while the server runs.  The
+    answers themselves are moto's, untouched.
+    """
+    try:
+        from moto import backends as moto_backends
+        from moto.core import responses as moto_responses
+        slow = moto_responses.method_names_from_class
+        mods = tuple(moto_backends.list_of_moto_modules())
+    except (ImportError, AttributeError):
+        return  # another moto: run it as it is
+    moto_backends.list_of_moto_modules = lambda: mods
+    names = {}
+
+    def method_names_from_class(clazz):
+        if clazz not in names:
+            names[clazz] = tuple(slow(clazz))
+        return list(names[clazz])
+    moto_responses.method_names_from_class = method_names_from_class
+
+
+_speed_up_dispatch()
+
 DEFAULT_KEYS = {"AKIDEXAMPLE": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}
 QUERY_SERVICES = {"sts", "iam", "ec2", "autoscaling", "sqs", "sns"}
 AUTH_PARAMS = {
