@@ -1037,25 +1037,176 @@ wait_fd(struct job *j, int fd, short ev, long deadline, const char *what)
 	}
 }
 
+/*
+ * A name being resolved by a thread of its own.  getaddrinfo cannot be
+ * given a deadline, and a resolver that never answers (as in a
+ * disconnect) holds it for timeout x attempts x nameservers: 30 s with
+ * three.  The caller waits until its connect deadline, then leaves; the
+ * thread frees the job when getaddrinfo returns, whoever is left.
+ */
+struct gai_job {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 done;
+	int		 left;		/* the caller gave up waiting */
+	int		 rc;
+	int		 err;		/* errno, for EAI_SYSTEM */
+	struct addrinfo	*res;
+	char		 port[8];
+	char		 host[];
+};
+
+static void
+gai_hints(struct addrinfo *hints)
+{
+	memset(hints, 0, sizeof(*hints));
+	hints->ai_family = AF_UNSPEC;
+	hints->ai_socktype = SOCK_STREAM;
+	hints->ai_flags = AI_NUMERICSERV;
+}
+
+static void
+gai_job_free(struct gai_job *g)
+{
+	pthread_cond_destroy(&g->cv);
+	pthread_mutex_destroy(&g->mu);
+	free(g);
+}
+
+static void *
+gai_thread(void *arg)
+{
+	struct gai_job *g = arg;
+	struct addrinfo hints, *res = NULL;
+	int rc, err, left;
+
+	gai_hints(&hints);
+	rc = getaddrinfo(g->host, g->port, &hints, &res);
+	err = errno;
+	pthread_mutex_lock(&g->mu);
+	left = g->left;
+	g->rc = rc;
+	g->err = err;
+	g->res = res;
+	g->done = 1;
+	pthread_cond_signal(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	if (left) {
+		if (rc == 0)
+			freeaddrinfo(res);
+		gai_job_free(g);
+	}
+	return NULL;
+}
+
+/* A job for host and port, its lock and condition made; or NULL. */
+static struct gai_job *
+gai_job_new(const char *host, const char *port)
+{
+	struct gai_job *g;
+	pthread_condattr_t ca;
+	size_t n = strlen(host);
+	int rc;
+
+	if ((g = calloc(1, sizeof(*g) + n + 1)) == NULL)
+		return NULL;
+	memcpy(g->host, host, n + 1);
+	snprintf(g->port, sizeof(g->port), "%s", port);
+	if (pthread_condattr_init(&ca) != 0) {
+		free(g);
+		return NULL;
+	}
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rc = pthread_cond_init(&g->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rc != 0) {
+		free(g);
+		return NULL;
+	}
+	if (pthread_mutex_init(&g->mu, NULL) != 0) {
+		pthread_cond_destroy(&g->cv);
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+/*
+ * getaddrinfo(host, port) by the deadline: 0 with *res set, EAI_AGAIN
+ * with *late set when the deadline passed first, else getaddrinfo's
+ * code (errno kept for EAI_SYSTEM).  An IP literal needs no thread; when
+ * a thread cannot be had, the name is resolved here, without a deadline.
+ */
+static int
+resolve(const char *host, const char *port, long deadline,
+    struct addrinfo **res, int *late)
+{
+	struct addrinfo hints;
+	struct gai_job *g;
+	pthread_attr_t ta;
+	pthread_t t;
+	struct timespec ts;
+	int rc, started = 0, left;
+
+	*res = NULL;
+	*late = 0;
+	gai_hints(&hints);
+	hints.ai_flags |= AI_NUMERICHOST;
+	if (getaddrinfo(host, port, &hints, res) == 0)
+		return 0;
+	*res = NULL;
+	gai_hints(&hints);
+	if ((g = gai_job_new(host, port)) == NULL)
+		return getaddrinfo(host, port, &hints, res);
+	if (pthread_attr_init(&ta) == 0) {
+		pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+		started = pthread_create(&t, &ta, gai_thread, g) == 0;
+		pthread_attr_destroy(&ta);
+	}
+	if (!started) {
+		gai_job_free(g);
+		return getaddrinfo(host, port, &hints, res);
+	}
+	ts.tv_sec = deadline / 1000;
+	ts.tv_nsec = (deadline % 1000) * 1000000L;
+	pthread_mutex_lock(&g->mu);
+	while (!g->done && pthread_cond_timedwait(&g->cv, &g->mu, &ts) !=
+	    ETIMEDOUT)
+		;
+	left = g->left = !g->done;
+	pthread_mutex_unlock(&g->mu);
+	if (left) {
+		*late = 1;
+		return EAI_AGAIN;
+	}
+	*res = g->res;
+	rc = g->rc;
+	errno = g->err;
+	gai_job_free(g);
+	return rc;
+}
+
 /* TCP connect to host:port, each address in turn; fd or -1. */
 static int
 tcp_connect(struct job *j, const char *host, int port, int proxy)
 {
-	struct addrinfo hints, *res = NULL, *ai;
+	struct addrinfo *res = NULL, *ai;
 	char ports[8], what[300];
 	socklen_t sl;
-	int fd = -1, k, soerr = 0, one = 1;
+	int fd = -1, k, soerr = 0, one = 1, late;
 
 	snprintf(ports, sizeof(ports), "%d", port);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	if ((k = getaddrinfo(host, ports, &hints, &res)) != 0) {
-		jerr(j, k == EAI_MEMORY ? EKSL_HTTP_NOMEM : EKSL_HTTP_RESOLVE,
-		    "cannot resolve %shost %.200s: %s", proxy ? "proxy " : "",
-		    host, k == EAI_SYSTEM ? strerror(errno) :
-		    gai_strerror(k));
+	if ((k = resolve(host, ports, j->conn_deadline, &res, &late)) != 0) {
+		if (late)
+			jerr(j, EKSL_HTTP_RESOLVE, "cannot resolve %shost "
+			    "%.200s: no answer in %ld ms", proxy ? "proxy " :
+			    "", host, eksl_now_ms() - j->start);
+		else
+			jerr(j, k == EAI_MEMORY ? EKSL_HTTP_NOMEM :
+			    EKSL_HTTP_RESOLVE, "cannot resolve %shost %.200s: "
+			    "%s", proxy ? "proxy " : "", host,
+			    k == EAI_SYSTEM ? strerror(errno) :
+			    gai_strerror(k));
 		return -1;
 	}
 	snprintf(what, sizeof(what), "connect to %s%.200s port %d",

@@ -487,3 +487,36 @@ vg() {
 	assert_regex "$stderr" '^awscall: BadEndpoint: '
 	assert_equal "$(cat "$BATS_FILE_TMPDIR/plain.log")" ""
 }
+
+@test "http: a resolver that never answers is ResolveFailed at the connect timeout" {
+	# resolv.conf names a server that takes every query and answers none:
+	# getaddrinfo alone would wait timeout x attempts (5 s x 2 here).
+	local d=$BATS_TEST_TMPDIR
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.54", 53))
+open(sys.argv[1], "w").close()
+while True:
+    s.recv(4096)' "$d/dns.ready" 3>&- &
+	local dns=$!
+	for i in $(seq 1 100); do
+		[ -e "$d/dns.ready" ] && break
+		sleep 0.05
+	done
+	printf 'nameserver 127.0.0.54\noptions timeout:5 attempts:2\n' >"$d/resolv.conf"
+	export AWS_MAX_ATTEMPTS=1
+	start=$(date +%s%N)
+	run --separate-stderr unshare -m sh -c 'mount --bind "$1" /etc/resolv.conf &&
+	    shift && exec "$@"' sh "$d/resolv.conf" "$EKSL_BUILD/tools/awscall" \
+	    --endpoint-url http://eks.example.test:8080 --connect-timeout 700 \
+	    --timeout 5000 --service eks --method GET --path /ok
+	end=$(date +%s%N)
+	kill "$dns"
+	assert_failure 5
+	assert_regex "$stderr" '^awscall: ResolveFailed: eks\.example\.test:8080: cannot resolve host eks\.example\.test: no answer in (6[5-9][0-9]|[7-9][0-9][0-9]|[12][0-9]{3}) ms \(1 attempt\)$'
+	[ $(( (end - start) / 1000000 )) -lt 4000 ]
+	# A name the resolver does answer (from /etc/hosts) still goes through.
+	get "http://localhost:$(port_of plain)" /ok
+	assert_success
+	assert_output '{"ok":true}'
+}
