@@ -17,7 +17,8 @@ Authentication, in the order kube-apiserver tries it:
     O a group.  (Deviation: Python's ssl cannot accept a certificate it
     cannot verify, so a certificate from another CA, or an expired one,
     fails the TLS handshake with an alert instead of the real server's
-    401.)
+    401.  The connection is then closed gracefully, so that the client
+    always reads the alert; see linger_close.)
   - Bearer token "k8s-aws-v1.<base64url presigned URL>", checked as
     aws-iam-authenticator checks it: decode; https; host sts.amazonaws.com
     or sts.REGION.amazonaws.com(.cn); path "/"; only the known query
@@ -897,6 +898,28 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_method("PATCH")
 
 
+def linger_close(sock, wait=5.0):
+    """Close after a refused handshake so that the client reads the alert.
+
+    In TLS 1.3 the client has finished its side of the handshake, and may
+    already be sending its request, when the server refuses its
+    certificate.  Closing with that request unread makes the kernel answer
+    with a reset, which can overtake the alert: the client then reports a
+    broken pipe or EOF instead of "unknown certificate authority".  As Go's
+    net/http does when it closes a connection, send FIN after the alert and
+    read what the client still sends until it closes (or WAIT seconds).
+    """
+    with sock:
+        try:
+            sock.shutdown(socket.SHUT_WR)
+            sock.settimeout(wait)
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline and sock.recv(4096):
+                pass
+        except OSError:
+            pass
+
+
 class ApiServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024
@@ -928,12 +951,17 @@ class ApiServer(ThreadingHTTPServer):
             # Headers and body go out in separate writes: without this,
             # Nagle and the client's delayed ACK add 40 ms per answer.
             request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            # The handshake is run by hand: wrap_socket would close the
+            # socket at once when it fails (see linger_close).
+            tls = self.ctx.wrap_socket(request, server_side=True,
+                                       do_handshake_on_connect=False)
             try:
-                tls = self.ctx.wrap_socket(request, server_side=True)
+                tls.do_handshake()
             except (ssl.SSLError, OSError) as e:
                 if self.state.args.verbose:
                     print("standin %s: handshake: %s" % (self.addr, e),
                           file=sys.stderr)
+                linger_close(socket.socket(fileno=tls.detach()))
                 return
             with self.conns_lock:
                 self.conns.add(tls)

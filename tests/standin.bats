@@ -55,6 +55,40 @@ kc() {
 	[[ "$output" != *ServiceList* ]]
 }
 
+@test "a refused certificate: the alert reaches a client whose request goes out after the handshake" {
+	# In TLS 1.3 the client's request can reach the stand-in after it has
+	# refused the certificate.  Closing at once, with that request unread,
+	# would reset the connection and lose the alert (the client would say
+	# "broken pipe" or "EOF", as kubectl once did here).
+	mkdir -p "$BATS_TEST_TMPDIR/other"
+	k8s_certs "$BATS_TEST_TMPDIR/other" "$K8S_HOST"
+	k8s_client_cert "$BATS_TEST_TMPDIR/other" evil admin-user system:masters
+	run --separate-stderr "$K8S_PYTHON" - "$K8S_PORT" "$K8S_CA" \
+	    "$BATS_TEST_TMPDIR/other/evil.crt" "$BATS_TEST_TMPDIR/other/evil.key" <<'PY'
+import socket, ssl, sys, time
+port, ca, crt, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.load_verify_locations(ca)
+ctx.load_cert_chain(crt, key)
+ctx.check_hostname = False
+for delay in (0, 0.3):
+    t = ctx.wrap_socket(socket.create_connection(("127.0.0.11", port)))
+    time.sleep(delay)
+    try:
+        t.sendall(b"GET /version HTTP/1.1\r\nHost: x\r\n\r\n")
+        print("sent", delay)
+        print("read", t.recv(100))
+    except ssl.SSLError as e:
+        print("alert", e.reason)
+    except OSError as e:
+        print("error", type(e).__name__)
+    t.close()
+PY
+	assert_success
+	assert_output $'sent 0\nalert TLSV1_ALERT_UNKNOWN_CA\nsent 0.3\nalert TLSV1_ALERT_UNKNOWN_CA'
+}
+
 @test "a user without a binding gets 403 with the real message; a cluster-admin binding allows it" {
 	k8s_client_cert "$K8S_DIR" admin admin system:masters
 	k8s_client_cert "$K8S_DIR" bob bob
