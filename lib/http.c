@@ -50,6 +50,7 @@ struct conn {
 	char		*key;		/* scheme, host, port, proxy */
 	char		 rbuf[RBUF];
 	size_t		 rpos, rlen;
+	int		 cut;		/* TLS ended without close_notify */
 };
 
 struct eksl_http {
@@ -1329,12 +1330,13 @@ conn_fill(struct job *j, struct conn *c, long deadline)
 				ev = POLLIN;
 			else if (e == SSL_ERROR_WANT_WRITE)
 				ev = POLLOUT;
-			else if (e == SSL_ERROR_SYSCALL && errno == 0)
-				return 0;	/* EOF without close_notify */
-			else if (e == SSL_ERROR_SSL && ERR_GET_REASON(
+			else if ((e == SSL_ERROR_SYSCALL && errno == 0) ||
+			    (e == SSL_ERROR_SSL && ERR_GET_REASON(
 			    ERR_peek_last_error()) ==
-			    SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+			    SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+				/* EOF without close_notify */
 				ERR_clear_error();
+				c->cut = 1;
 				return 0;
 			} else {
 				char why[200];
@@ -1771,6 +1773,19 @@ read_body(struct job *j, struct conn *c, const struct eksl_http_head *hh,
 			if (c->rpos == c->rlen) {
 				if ((k = conn_fill(j, c, j->deadline)) == -1)
 					return -1;
+				/*
+				 * Over TLS only close_notify ends such a body:
+				 * a bare TCP close may be an attacker's, or a
+				 * server's crash, mid-answer.
+				 */
+				if (k == 0 && c->cut) {
+					jerr(j, EKSL_HTTP_CONNECTION, "the "
+					    "answer ended without TLS "
+					    "close_notify and may be cut "
+					    "short (%zu bytes)",
+					    r->answer.len);
+					return -1;
+				}
 				if (k == 0)
 					break;
 			}

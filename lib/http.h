@@ -4,7 +4,8 @@
  * proxy), connect and total timeouts, TLS that always verifies the peer,
  * proxies from the environment as curl reads them, and n requests at once
  * (one thread each).  It never follows redirects and never sends a body
- * type of its own.
+ * type of its own.  Over TLS, a body that runs to the close must end with
+ * close_notify: a bare TCP close may have cut it.
  */
 #ifndef EKSL_HTTP_H
 #define EKSL_HTTP_H

@@ -160,6 +160,22 @@ firstreq() {
 	assert_output '{"ok":true}'
 }
 
+@test "http: over TLS, a body that runs to close_notify is read; a bare TCP close is a ConnectionError" {
+	export AWS_CA_BUNDLE=$BATS_FILE_TMPDIR/tls/ca.pem
+	get "$TLS" /eof
+	assert_success
+	assert_output '{"ok":true}'
+	# Plain HTTP has no way to tell a cut: the close ends the body.
+	get "$PLAIN" /eof-cut
+	assert_success
+	assert_output '{"ok":true}'
+	: >"$BATS_FILE_TMPDIR/tls.log"
+	get "$TLS" /eof-cut
+	assert_failure 5
+	assert_regex "$stderr" '^awscall: ConnectionError: 127\.0\.0\.1:[0-9]+: the answer ended without TLS close_notify and may be cut short \(11 bytes\) \(3 attempts\)$'
+	assert_equal "$(conns tls)" "1 2 3"
+}
+
 @test "http: a cut answer is a ConnectionError, retried (3 attempts)" {
 	get "$PLAIN" /truncated
 	assert_failure 5

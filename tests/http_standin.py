@@ -155,6 +155,13 @@ def serve(sock, ctx, n):
                 return
             elif path.endswith("/eof"):
                 answer(sock, 200, ok, length=False)
+                if ctx is not None:
+                    sock = sock.unwrap()  # close_notify ends the body
+                return
+            elif path.endswith("/eof-cut"):
+                # Over TLS: the TCP close without close_notify, as a
+                # crash or an attacker's injected FIN would end it.
+                answer(sock, 200, ok, length=False)
                 return
             elif path.endswith("/truncated"):
                 sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"
